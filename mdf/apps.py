@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MdfConfig(AppConfig):
+    name = "mdf"
+    verbose_name = "MDF"

@@ -1,0 +1,25 @@
+from functools import cache
+
+from django.http import HttpRequest
+
+from prm.access import is_channel_manager, user_membership
+from prm.notifications import inbox_unread_count
+
+# First path segment under /manage/ or /portal/ → the navigation entry to highlight.
+_NAV = {"": "home", "partners": "partners", "invitations": "partners", "deals": "deals", "enablement": "enablement",
+        "training": "enablement", "mdf": "mdf", "insights": "insights", "team": "team"}
+
+
+def shell(request: HttpRequest) -> dict:
+    """What the page shell needs: which audience the viewer is, the current section and the bell's count."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    parts = request.path.strip("/").split("/")
+    section = _NAV.get(parts[1] if len(parts) > 1 else "", "") if parts[0] in ("manage", "portal") else ""
+    return {
+        "nav": section,
+        "viewer_is_manager": is_channel_manager(user),
+        "viewer_membership": user_membership(user),
+        "inbox_unread": cache(lambda: inbox_unread_count(user=user)),  # counted once, only if the bell shows
+    }

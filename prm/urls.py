@@ -1,0 +1,43 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+import dealreg.urls
+import enablement.urls
+import insights.urls
+import mdf.urls
+import partners.urls
+from prm import views
+
+# The admin signs in through allauth, so its rate limits and MFA apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "prm administration"
+admin.site.site_title = "prm admin"
+
+manage_patterns = [
+    *insights.urls.manage_urlpatterns,
+    *partners.urls.manage_urlpatterns,
+    *dealreg.urls.manage_urlpatterns,
+    *enablement.urls.manage_urlpatterns,
+    *mdf.urls.manage_urlpatterns,
+]
+portal_patterns = [
+    *partners.urls.portal_urlpatterns,
+    *dealreg.urls.portal_urlpatterns,
+    *enablement.urls.portal_urlpatterns,
+    *mdf.urls.portal_urlpatterns,
+    *insights.urls.portal_urlpatterns,
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/", views.inbox_open, name="inbox_open"),
+    path("manage/", include((manage_patterns, "manage"))),
+    path("portal/", include((portal_patterns, "portal"))),
+    *partners.urls.public_urlpatterns,
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
