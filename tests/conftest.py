@@ -1,0 +1,79 @@
+"""Personas every test can use: a channel manager, partner A's admin and seller, partner B's user (the outsider),
+and anonymous visitors (the plain `client`)."""
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from partners.models import PartnerMembership
+from tests.factories import ChannelManagerFactory, MembershipFactory, PartnerFactory
+
+
+@pytest.fixture(autouse=True)
+def _clean_mail_and_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    mail.outbox = []
+
+
+@pytest.fixture
+def channel_manager(db):
+    return ChannelManagerFactory(email="maya@startup.example.com", first_name="Maya", last_name="Chen")
+
+
+@pytest.fixture
+def partner_a(db):
+    return PartnerFactory(name="Northwind Solutions")
+
+
+@pytest.fixture
+def partner_b(db):
+    return PartnerFactory(name="Contoso Partners")
+
+
+@pytest.fixture
+def partner_a_admin(partner_a):
+    return MembershipFactory(
+        partner=partner_a, role=PartnerMembership.Role.ADMIN, user__email="anna@northwind.example.com"
+    ).user
+
+
+@pytest.fixture
+def partner_a_seller(partner_a):
+    return MembershipFactory(
+        partner=partner_a, role=PartnerMembership.Role.SALES, user__email="sam@northwind.example.com"
+    ).user
+
+
+@pytest.fixture
+def partner_b_user(partner_b):
+    return MembershipFactory(
+        partner=partner_b, role=PartnerMembership.Role.ADMIN, user__email="olga@contoso.example.com"
+    ).user
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager_client(channel_manager):
+    return _client_for(channel_manager)
+
+
+@pytest.fixture
+def admin_client_a(partner_a_admin):
+    return _client_for(partner_a_admin)
+
+
+@pytest.fixture
+def seller_client_a(partner_a_seller):
+    return _client_for(partner_a_seller)
+
+
+@pytest.fixture
+def outsider_client(partner_b_user):
+    return _client_for(partner_b_user)
