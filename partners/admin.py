@@ -41,7 +41,11 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ("email", "partner", "role", "state_label", "invited_by", "created_at", "expires_at")
-    list_filter = ("role", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter))
+    list_filter = (
+        "role",
+        ("accepted_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("email", "partner__name")
     list_select_related = ("partner", "invited_by")
     readonly_fields = ("token_hash", "created_at", "accepted_at", "accepted_by", "invited_by", "revoked_at")

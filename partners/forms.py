@@ -34,8 +34,12 @@ class AcceptInvitationForm(forms.Form):
 
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150, required=False)
-    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label="Repeat the password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label="Choose a password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Repeat the password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def __init__(self, *args, email: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)

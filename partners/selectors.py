@@ -37,7 +37,10 @@ def partner_open_invitations(*, partner: Partner) -> QuerySet[Invitation]:
 
 def access_membership(*, viewer: PartnerMembership, pk: int) -> PartnerMembership:
     return scoped_get(
-        PartnerMembership.objects.select_related("user", "partner"), partner=viewer.partner, pk=pk, is_active=True
+        PartnerMembership.objects.select_related("user", "partner"),
+        partner=viewer.partner,
+        pk=pk,
+        is_active=True,
     )
 
 

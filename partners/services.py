@@ -36,7 +36,12 @@ def partner_create(*, actor: User, name: str, type: str, parent: Partner | None 
             verb="partner.created",
             target=partner,
             partner=partner,
-            after={"name": partner.name, "type": partner.type, "status": partner.status, "parent": parent and parent.pk},
+            after={
+                "name": partner.name,
+                "type": partner.type,
+                "status": partner.status,
+                "parent": parent and parent.pk,
+            },
         )
     return partner
 
@@ -80,7 +85,12 @@ def invitation_create(*, actor: User, partner: Partner, email: str, role: str) -
             verb="invitation.created",
             target=invitation,
             partner=partner,
-            after={"email": email, "role": role, "expires_at": invitation.expires_at, "replaces": [o.pk for o in replaced]},
+            after={
+                "email": email,
+                "role": role,
+                "expires_at": invitation.expires_at,
+                "replaces": [o.pk for o in replaced],
+            },
         )
         link = reverse("invitation_accept", args=[token])
         notify(
@@ -102,7 +112,10 @@ def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
         if updated != 1:
             raise ValidationError("This invitation was already accepted or cancelled.")
         audit_record(
-            actor=actor, verb="invitation.revoked", target=invitation, partner=invitation.partner,
+            actor=actor,
+            verb="invitation.revoked",
+            target=invitation,
+            partner=invitation.partner,
             before={"email": invitation.email, "role": invitation.role},
         )
 
@@ -149,14 +162,22 @@ def invitation_accept(*, invitation: Invitation, user: User) -> PartnerMembershi
         locked.save(update_fields=["accepted_at", "accepted_by"])
         membership = PartnerMembership.objects.create(user=user, partner=locked.partner, role=locked.role)
         EmailAddress.objects.update_or_create(
-            user=user, email__iexact=user.email, defaults={"email": user.email, "verified": True, "primary": True}
+            user=user,
+            email__iexact=user.email,
+            defaults={"email": user.email, "verified": True, "primary": True},
         )
         audit_record(
-            actor=user, verb="invitation.accepted", target=locked, partner=locked.partner,
+            actor=user,
+            verb="invitation.accepted",
+            target=locked,
+            partner=locked.partner,
             after={"membership": membership.pk, "role": membership.role},
         )
         audit_record(
-            actor=user, verb="membership.created", target=membership, partner=locked.partner,
+            actor=user,
+            verb="membership.created",
+            target=membership,
+            partner=locked.partner,
             after={"user": user.email, "role": membership.role},
         )
         if locked.invited_by_id:
@@ -182,7 +203,10 @@ def invitation_accept_new_user(
         raise InvitationProblem("has_account", f"An account for {invitation.email} exists already. Sign in first.")
     with transaction.atomic():
         user = User.objects.create_user(
-            email=invitation.email, password=password, first_name=first_name.strip(), last_name=last_name.strip()
+            email=invitation.email,
+            password=password,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
         )
         return invitation_accept(invitation=invitation, user=user)
 
@@ -198,13 +222,17 @@ def _team_url_for(user: User) -> str:
 
 def _other_admins(membership: PartnerMembership) -> bool:
     return (
-        PartnerMembership.objects.filter(partner_id=membership.partner_id, role=PartnerMembership.Role.ADMIN, is_active=True)
+        PartnerMembership.objects.filter(
+            partner_id=membership.partner_id, role=PartnerMembership.Role.ADMIN, is_active=True
+        )
         .exclude(pk=membership.pk)
         .exists()
     )
 
 
-def membership_change_role(*, actor: User, membership: PartnerMembership, role: str, reason: str = "") -> PartnerMembership:
+def membership_change_role(
+    *, actor: User, membership: PartnerMembership, role: str, reason: str = ""
+) -> PartnerMembership:
     _require_people_admin(actor, membership.partner)
     if role not in PartnerMembership.Role.values:
         raise ValidationError("Choose a role.")
@@ -218,8 +246,13 @@ def membership_change_role(*, actor: User, membership: PartnerMembership, role: 
         locked.role = role
         locked.save(update_fields=["role"])
         event = audit_record(
-            actor=actor, verb="membership.role_changed", target=locked, partner=locked.partner,
-            before={"role": before}, after={"role": role}, reason=reason,
+            actor=actor,
+            verb="membership.role_changed",
+            target=locked,
+            partner=locked.partner,
+            before={"role": before},
+            after={"role": role},
+            reason=reason,
         )
         notify(
             key=f"audit:{event.pk}:member",  # one message per recorded change
@@ -227,8 +260,13 @@ def membership_change_role(*, actor: User, membership: PartnerMembership, role: 
             recipient=locked.user,
             partner=locked.partner,
             url=reverse("portal:team"),
-            context={"membership": locked, "actor": actor, "before": PartnerMembership.Role(before).label,
-                     "after": locked.get_role_display(), "reason": reason},
+            context={
+                "membership": locked,
+                "actor": actor,
+                "before": PartnerMembership.Role(before).label,
+                "after": locked.get_role_display(),
+                "reason": reason,
+            },
         )
     return locked
 
@@ -242,7 +280,12 @@ def membership_remove(*, actor: User, membership: PartnerMembership, reason: str
             raise ValidationError(f"{locked.partner.name} needs at least one admin. Make someone else admin first.")
         snapshot: dict[str, Any] = {"user": locked.user.email, "role": locked.role}
         audit_record(
-            actor=actor, verb="membership.removed", target=locked, partner=locked.partner, before=snapshot, reason=reason
+            actor=actor,
+            verb="membership.removed",
+            target=locked,
+            partner=locked.partner,
+            before=snapshot,
+            reason=reason,
         )
         notify(
             key=f"membership-removed:{locked.pk}",

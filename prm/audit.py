@@ -61,7 +61,9 @@ def audit_verify(*, batch_size: int = 2000) -> tuple[int, ChainBreak | None]:
     prev_hash = ""
     for event in _iter_events(batch_size):
         if event.prev_hash != prev_hash:
-            return checked, ChainBreak(event.id, "it does not point at the previous event (a row was removed or reordered)")
+            return checked, ChainBreak(
+                event.id, "it does not point at the previous event (a row was removed or reordered)"
+            )
         if event.compute_hash() != event.hash:
             return checked, ChainBreak(event.id, "its content does not match its hash (the row was altered)")
         prev_hash = event.hash

@@ -6,8 +6,17 @@ from prm.access import is_channel_manager, user_membership
 from prm.notifications import inbox_unread_count
 
 # First path segment under /manage/ or /portal/ → the navigation entry to highlight.
-_NAV = {"": "home", "partners": "partners", "invitations": "partners", "deals": "deals", "enablement": "enablement",
-        "training": "enablement", "mdf": "mdf", "insights": "insights", "team": "team"}
+_NAV = {
+    "": "home",
+    "partners": "partners",
+    "invitations": "partners",
+    "deals": "deals",
+    "enablement": "enablement",
+    "training": "enablement",
+    "mdf": "mdf",
+    "insights": "insights",
+    "team": "team",
+}
 
 
 def shell(request: HttpRequest) -> dict:

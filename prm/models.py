@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.urls import reverse
 from django.utils.functional import cached_property
 
 CHANNEL_MANAGERS_GROUP = "Channel managers"
@@ -69,6 +68,18 @@ def _canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
 
 
+# How each verb reads in a timeline; placeholders come from the event's before/after data.
+AUDIT_SENTENCES = {
+    "partner.created": "added the partner",
+    "invitation.created": "invited {email} as {role}",
+    "invitation.revoked": "cancelled the invitation to {email}",
+    "invitation.accepted": "accepted the invitation",
+    "membership.created": "{user} joined as {role}",
+    "membership.role_changed": "changed a role to {role}",
+    "membership.removed": "removed {user}",
+}
+
+
 class AuditChainHead(models.Model):
     """One row holding the newest event's hash; locking it serialises appends so the chain never forks."""
 
@@ -76,6 +87,9 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = "audit chain head"
+
+    def __str__(self) -> str:
+        return self.last_hash or "(empty chain)"
 
 
 class AuditEvent(models.Model):
@@ -105,6 +119,26 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.actor_label} {self.verb} {self.target_type}#{self.target_id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only: they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+        raise ValueError("Audit events are append-only: they cannot be deleted.")
+
+    @property
+    def summary(self) -> str:
+        """The event in words, for activity timelines."""
+        template = AUDIT_SENTENCES.get(self.verb)
+        if template is None:
+            return self.verb.replace(".", " ").replace("_", " ")
+        values = {**self.before, **self.after}
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError):
+            return template.split("{")[0].strip()
+
     def content(self) -> dict[str, Any]:
         """What the hash covers. partner_id is stored as the value it had when written."""
         return {
@@ -125,14 +159,6 @@ class AuditEvent(models.Model):
         content = json.loads(_canonical(self.content()))
         return hashlib.sha256((self.prev_hash + _canonical(content)).encode()).hexdigest()
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("Audit events are append-only: they cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any):  # type: ignore[override]
-        raise ValueError("Audit events are append-only: they cannot be deleted.")
-
 
 class Notification(models.Model):
     """One message to one person: shown in the in-app inbox (when the recipient has an account) and emailed."""
@@ -146,7 +172,11 @@ class Notification(models.Model):
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     email = models.EmailField(help_text="Where the email goes; for invitations there is no account yet.")
     partner = models.ForeignKey(
@@ -176,6 +206,3 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
-
-    def get_absolute_url(self) -> str:
-        return reverse("inbox_open", args=[self.pk])

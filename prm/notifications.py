@@ -93,7 +93,8 @@ def notification_send_email(*, notification_id: int) -> bool:
         message.send()
     except Exception as exc:
         Notification.objects.filter(pk=notification_id).update(
-            email_status=Notification.EmailStatus.FAILED, email_last_error=f"{type(exc).__name__}: {exc}"[:2000]
+            email_status=Notification.EmailStatus.FAILED,
+            email_last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         raise
     Notification.objects.filter(pk=notification_id).update(

@@ -31,5 +31,10 @@ SECTIONS = {
 def coming_soon(request: HttpRequest, section: str, audience: str) -> HttpResponse:
     info = SECTIONS[section]
     base = "manage/base.html" if audience == "manage" else "portal/base.html"
-    context = {"section": section, "title": info["title"], "description": info[audience], "base_template": base}
+    context = {
+        "section": section,
+        "title": info["title"],
+        "description": info[audience],
+        "base_template": base,
+    }
     return render(request, "prm/coming_soon.html", context)

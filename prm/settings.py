@@ -20,7 +20,7 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set SECRET_KEY to a long random string "
             '(python -c "import secrets; print(secrets.token_urlsafe(50))"), or set DEBUG=1 for local development.'
         )
-    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 -- only ever used with DEBUG on
+    SECRET_KEY = "django-insecure-local-development-only"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -92,7 +92,10 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache ------------------------------------------------------------------------------------

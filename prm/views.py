@@ -79,4 +79,3 @@ def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
 def inbox_read_all(request: HttpRequest) -> HttpResponse:
     inbox_mark_read(user=request.user)
     return redirect("inbox")
-

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from partners.models import Partner, PartnerMembership
 from prm.models import CHANNEL_MANAGERS_GROUP, User
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -18,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
 
     @factory.post_generation
-    def password(obj, create, extracted, **kwargs):  # noqa: N805
+    def password(obj, create, extracted, **kwargs):
         obj.set_password(extracted or PASSWORD)
         if create:
             obj.save(update_fields=["password"])
@@ -29,7 +29,7 @@ class ChannelManagerFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
-    def channel_manager_group(obj, create, extracted, **kwargs):  # noqa: N805
+    def channel_manager_group(obj, create, extracted, **kwargs):
         if create:
             obj.groups.add(Group.objects.get_or_create(name=CHANNEL_MANAGERS_GROUP)[0])
 

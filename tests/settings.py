@@ -7,8 +7,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from prm.settings import *  # noqa: E402,F403
-from prm.settings import REDIS_URL  # noqa: E402
+from prm.settings import *  # noqa: F403
+from prm.settings import REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; never for real passwords
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -22,8 +22,15 @@ PRODUCTION = {
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # Start from the real environment minus every setting prm reads, so only what the test passes counts.
-    ignored = {*PRODUCTION, "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
-               "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "EMAIL_PORT"}
+    ignored = {
+        *PRODUCTION,
+        "DJANGO_SETTINGS_MODULE",
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+        "EMAIL_PORT",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in ignored}
     clean.update(env)
     return subprocess.run(
@@ -44,7 +51,10 @@ def test_check_deploy_is_clean_with_production_settings():
         ({**PRODUCTION, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
         ({**PRODUCTION, "DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
         ({**PRODUCTION, "DATABASE_URL": "nonsense://"}, "DATABASE_URL"),
-        ({**PRODUCTION, "REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with redis://"),
+        (
+            {**PRODUCTION, "REDIS_URL": "localhost:6379"},
+            "REDIS_URL='localhost:6379' must start with redis://",
+        ),
         ({**PRODUCTION, "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT='twenty-five' is not a whole number"),
     ],
 )

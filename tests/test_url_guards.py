@@ -93,7 +93,11 @@ MEMBER_ROUTES = [r for r in OWN_ROUTES if r.guard == "member"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", MANAGER_ROUTES + PARTNER_ROUTES + MEMBER_ROUTES, ids=_ids(MANAGER_ROUTES + PARTNER_ROUTES + MEMBER_ROUTES))
+@pytest.mark.parametrize(
+    "route",
+    MANAGER_ROUTES + PARTNER_ROUTES + MEMBER_ROUTES,
+    ids=_ids(MANAGER_ROUTES + PARTNER_ROUTES + MEMBER_ROUTES),
+)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_anonymous_is_sent_to_sign_in(client, route, method):
     response = getattr(client, method)(_concrete(route.path))

@@ -7,55 +7,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partners', '0001_initial'),
+        ("partners", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='accepted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="invitation",
+            name="accepted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='invited_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_sent', to=settings.AUTH_USER_MODEL),
+            model_name="invitation",
+            name="invited_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="invitations_sent",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='partner',
-            name='parent',
-            field=models.ForeignKey(blank=True, help_text='The distributor this partner buys through (two-tier distribution).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='partners.partner'),
+            model_name="partner",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The distributor this partner buys through (two-tier distribution).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="partners.partner",
+            ),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='partners.partner'),
+            model_name="invitation",
+            name="partner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="invitations", to="partners.partner"
+            ),
         ),
         migrations.AddField(
-            model_name='partnermembership',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='partners.partner'),
+            model_name="partnermembership",
+            name="partner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="partners.partner"
+            ),
         ),
         migrations.AddField(
-            model_name='partnermembership',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL),
+            model_name="partnermembership",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="membership",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partner',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='partner_name_unique_ci'),
+            model_name="partner",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"), name="partner_name_unique_ci"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partner',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='partner_not_own_parent'),
+            model_name="partner",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True), name="partner_not_own_parent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(models.F('partner'), django.db.models.functions.text.Lower('email'), condition=models.Q(('accepted_at__isnull', True), ('revoked_at__isnull', True)), name='invitation_one_open_per_email'),
+            model_name="invitation",
+            constraint=models.UniqueConstraint(
+                models.F("partner"),
+                django.db.models.functions.text.Lower("email"),
+                condition=models.Q(("accepted_at__isnull", True), ("revoked_at__isnull", True)),
+                name="invitation_one_open_per_email",
+            ),
         ),
     ]

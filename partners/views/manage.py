@@ -57,7 +57,10 @@ def partner_create(request: HttpRequest) -> HttpResponse:
                         role=PartnerMembership.Role.ADMIN,
                     )
                 except ValidationError as exc:
-                    messages.warning(request, f"{partner.name} was created, but the invitation was not sent: {exc.messages[0]}")
+                    messages.warning(
+                        request,
+                        f"{partner.name} was created, but the invitation was not sent: {exc.messages[0]}",
+                    )
                     return redirect("manage:partner_detail", pk=partner.pk)
                 messages.success(request, f"{partner.name} was created and {data['admin_email']} was invited as admin.")
             else:
@@ -72,7 +75,9 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, partner, InvitationForm(initial={"role": PartnerMembership.Role.ADMIN}))
 
 
-def _render_detail(request: HttpRequest, partner: Partner, invite_form: InvitationForm, status: int = 200) -> HttpResponse:
+def _render_detail(
+    request: HttpRequest, partner: Partner, invite_form: InvitationForm, status: int = 200
+) -> HttpResponse:
     context = {
         "partner": partner,
         "members": selectors.partner_members(partner=partner),
@@ -92,7 +97,10 @@ def partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.invitation_create(
-                actor=request.user, partner=partner, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
+                actor=request.user,
+                partner=partner,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
             )
         except ValidationError as exc:
             form.add_error("email", exc)

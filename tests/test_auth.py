@@ -1,0 +1,126 @@
+"""One login for three audiences: where people land, who may sign up, rate limits, MFA and the admin."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core import mail
+from django.test import override_settings
+
+from tests.factories import PASSWORD, UserFactory
+
+
+def _login(client, email, password=PASSWORD):
+    return client.post("/accounts/login/", {"login": email, "password": password})
+
+
+def test_channel_manager_lands_on_manage(client, channel_manager):
+    response = _login(client, channel_manager.email)
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"] == "/manage/"
+
+
+def test_partner_user_lands_on_portal(client, partner_a_seller):
+    response = _login(client, partner_a_seller.email)
+    assert client.get(response["Location"])["Location"] == "/portal/"
+
+
+def test_login_is_by_email_and_case_insensitive(client, partner_a_seller):
+    response = _login(client, partner_a_seller.email.upper())
+    assert response.status_code == 302
+
+
+def test_user_without_a_role_gets_a_clear_page(client, db):
+    user = UserFactory(email="drifter@example.com")
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 403
+    assert b"nothing here for you yet" in response.content
+    assert b"ask your company" in response.content.lower()
+
+
+def test_staff_outside_the_channel_managers_group_is_not_a_manager(client, db):
+    client.force_login(UserFactory(email="ops@example.com", is_staff=True))
+    assert client.get("/manage/").status_code == 404
+    assert client.get("/").status_code == 403
+
+
+def test_signup_is_closed(client, db):
+    response = client.get("/accounts/signup/")
+    assert b"Sign Up Closed" in response.content or b"closed" in response.content.lower()
+    client.post("/accounts/signup/", {"email": "x@example.com", "password1": PASSWORD, "password2": PASSWORD})
+    from prm.models import User
+
+    assert not User.objects.filter(email="x@example.com").exists()
+
+
+def test_unverified_email_must_be_verified_before_signing_in(client, db):
+    user = UserFactory(email="fresh@example.com")
+    user.emailaddress_set.update(verified=False)
+    response = _login(client, user.email)
+    assert response.status_code == 302
+    assert "confirm-email" in response["Location"] or "verification" in response["Location"]
+    assert any("fresh@example.com" in m.to for m in mail.outbox)
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_sends_an_email(client, partner_a_seller):
+    response = client.post("/accounts/password/reset/", {"email": partner_a_seller.email})
+    assert response.status_code == 302
+    assert [partner_a_seller.email] in [m.to for m in mail.outbox]
+
+
+def test_failed_logins_are_rate_limited(client, partner_a_seller):
+    pages = [_login(client, partner_a_seller.email, "wrong-password").content for _ in range(6)]
+    assert b"not correct" in pages[0]
+    assert b"Too many failed login attempts" in pages[-1]
+    # Even the right password is refused while the limit holds.
+    response = _login(client, partner_a_seller.email)
+    assert response.status_code == 200
+    assert b"Too many failed login attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_admin_signs_in_through_allauth(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_admin_is_for_staff_only(client, partner_a_admin):
+    client.force_login(partner_a_admin)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def _reauthenticate(client):
+    """allauth asks for the password again before security changes such as setting up MFA."""
+    response = client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_mfa_is_available_to_partner_users(client, partner_a_seller):
+    _login(client, partner_a_seller.email)
+    assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
+    _reauthenticate(client)
+    response = client.get("/accounts/2fa/totp/activate/")
+    assert response.status_code == 200
+    assert b"secret" in response.content.lower() or b"authenticator" in response.content.lower()
+
+
+@override_settings(PRM_REQUIRE_MFA_FOR_STAFF=True)
+def test_staff_must_set_up_mfa_when_required(client, channel_manager):
+    _login(client, channel_manager.email)
+    manager_client = client
+    response = manager_client.get("/manage/partners/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/totp/activate/")
+    _reauthenticate(manager_client)
+    assert manager_client.get(response["Location"]).status_code == 200  # the setup page itself is reachable
+    Authenticator.objects.create(user=channel_manager, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    assert manager_client.get("/manage/partners/").status_code == 200
+
+
+@override_settings(PRM_REQUIRE_MFA_FOR_STAFF=True)
+def test_mfa_requirement_does_not_touch_partner_users(seller_client_a):
+    assert seller_client_a.get("/portal/").status_code == 200
