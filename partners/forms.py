@@ -6,17 +6,18 @@ from partners.models import Partner, PartnerMembership
 
 class PartnerCreateForm(forms.Form):
     name = forms.CharField(max_length=200, label="Company name")
-    type = forms.ChoiceField(choices=Partner.Type.choices, label="Partner type")
+    type = forms.ChoiceField(choices=[("", "Choose a type…"), *Partner.Type.choices], label="Partner type")
     parent = forms.ModelChoiceField(
         queryset=Partner.objects.filter(type=Partner.Type.DISTRIBUTOR),
         required=False,
         label="Buys through distributor",
+        empty_label="None: buys from us directly",
         help_text="Only for resellers in two-tier distribution.",
     )
     admin_email = forms.EmailField(
         required=False,
         label="Invite their first admin",
-        help_text="Optional. We email them a link to join; it is valid for 7 days.",
+        help_text="We email them a link to join; it is valid for 7 days.",
     )
 
 
