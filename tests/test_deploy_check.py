@@ -30,6 +30,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         "CSRF_COOKIE_SECURE",
         "SECURE_HSTS_SECONDS",
         "EMAIL_PORT",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in this process
     }
     clean = {k: v for k, v in os.environ.items() if k not in ignored}
     clean.update(env)
