@@ -17,10 +17,16 @@ def send_notification_email(self, notification_id: int) -> bool:
         return notification_send_email(notification_id=notification_id)
     except Exception as exc:
         # Exponential backoff: 1, 2, 4, 8, 16 minutes. After the last try it stays "failed" in admin.
+        if self.request.retries >= self.max_retries:
+            logger.error(
+                "Email for notification %s failed (%s); giving up after %s tries",
+                notification_id,
+                exc,
+                self.request.retries + 1,
+            )
+            return False
         countdown = 60 * (2**self.request.retries)
         logger.warning("Email for notification %s failed (%s); retry in %ss", notification_id, exc, countdown)
-        if self.request.retries >= self.max_retries:
-            return False
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
