@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "django_countries",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -119,6 +120,11 @@ CELERY_TIMEZONE = env_str("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE = {
     # The daily reminders sweep: each app registers what it needs reminding about (prm.reminders).
     "reminders-sweep": {"task": "prm.tasks.reminders_sweep", "schedule": crontab(hour=7, minute=0)},
+    "tiers-evaluate": {"task": "partners.tasks.tiers_evaluate_nightly", "schedule": crontab(hour=2, minute=30)},
+    "onboarding-digest": {
+        "task": "partners.tasks.onboarding_weekly_digest",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+    },
 }
 
 # --- Authentication (django-allauth) ----------------------------------------------------------------------------

@@ -15,6 +15,8 @@ PUBLIC_VIEWS = {
     "prm.views.home",  # redirects to sign-in or to the viewer's own app
     "prm.views.healthz",  # load balancers and compose healthchecks
     "partners.views.invitations.invitation_accept",  # the invitation link, checked by its one-time token
+    "partners.views.recruitment.apply",  # "Become a partner": honeypot + rate limit
+    "partners.views.recruitment.apply_thanks",  # the page after applying; shows nothing of anyone
 }
 # Third-party views with their own protection (allauth: authentication pages; admin: staff only).
 THIRD_PARTY_PREFIXES = ("allauth.", "django.contrib.admin.", "django.views.", "django.contrib.staticfiles.")

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ),
                 ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("expires_at", models.DateTimeField(default=partners.models._default_expiry)),
+                ("expires_at", models.DateTimeField(default=partners.models.partner._default_expiry)),
                 ("accepted_at", models.DateTimeField(blank=True, null=True)),
                 ("revoked_at", models.DateTimeField(blank=True, null=True)),
             ],

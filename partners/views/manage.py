@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -121,3 +121,19 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"The invitation to {invitation.email} was cancelled.")
     return redirect("manage:partner_detail", pk=invitation.partner_id)
+
+
+# TODO(directory/profile): being written.
+@manager_required
+def partner_export(request: HttpRequest) -> HttpResponse:
+    raise Http404
+
+
+@manager_required
+def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    raise Http404
+
+
+@manager_required
+def partner_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    raise Http404

@@ -1,4 +1,17 @@
-"""Every write on partners, memberships and invitations. Each one is audited and told to the people concerned."""
+"""Writes on partners' people: creating a partner, invitations and memberships. Each is audited and told to the
+people concerned."""
+
+__all__ = [
+    "InvitationProblem",
+    "invitation_accept",
+    "invitation_accept_new_user",
+    "invitation_check",
+    "invitation_create",
+    "invitation_revoke",
+    "membership_change_role",
+    "membership_remove",
+    "partner_create",
+]
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""The partner company, the people in it, and invitations to join it (the core; the partners issue extends it)."""
+"""The partner company, the people in it, invitations to join it, and the channel team's notes about it."""
 
 import hashlib
 import secrets
@@ -10,9 +10,12 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_countries.fields import CountryField
 
 
 class Partner(models.Model):
+    """A partner company, classified along the playbook's lenses. Every field but name and type is optional."""
+
     class Type(models.TextChoices):
         GSI = "gsi", "Global SI"
         SI = "si", "System integrator"
@@ -34,9 +37,67 @@ class Partner(models.Model):
         DORMANT = "dormant", "Dormant"
         OFFBOARDED = "offboarded", "Offboarded"
 
+    class Function(models.TextChoices):
+        BUILD = "build", "Build"
+        SELL = "sell", "Sell"
+        SERVICE = "service", "Service"
+        INFLUENCE = "influence", "Influence"
+
+    class Influence(models.TextChoices):
+        HIGH = "high", "High"
+        MID = "mid", "Mid"
+        LOW = "low", "Low"
+
+    class CommercialModel(models.TextChoices):
+        RESELL = "resell", "Resell / margin"
+        REFERRAL = "referral", "Referral / influence fee"
+        SERVICE = "service", "Service / managed revenue"
+        COCREATION = "cocreation", "Co-creation / IP"
+
+    class RouteToMarket(models.TextChoices):
+        DISTRIBUTION = "distribution", "Distribution"
+        SI = "si", "System integrators"
+        RESELLERS = "resellers", "Resellers"
+        MARKETPLACES = "marketplaces", "Marketplaces"
+        ALLIANCES = "alliances", "Alliances"
+
+    class Region(models.TextChoices):
+        NA = "na", "North America"
+        LATAM = "latam", "Latin America"
+        EMEA = "emea", "Europe, Middle East & Africa"
+        APAC = "apac", "Asia-Pacific"
+
+    class Segment(models.TextChoices):
+        ENTERPRISE = "enterprise", "Enterprise"
+        MIDMARKET = "midmarket", "Mid-market"
+        SMB = "smb", "SMB"
+
+    class Source(models.TextChoices):
+        APPLICATION = "application", "Applied on the website"
+        MANAGER = "manager", "Added by a channel manager"
+        DISTRIBUTOR = "distributor", "Invited by a distributor"
+
+    # Fields a partner admin must fill for the "complete the company profile" onboarding step.
+    PROFILE_REQUIRED = ("website", "description", "regions", "segments", "functions")
+
     name = models.CharField(max_length=200)
     type = models.CharField(max_length=20, choices=Type.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ONBOARDING, db_index=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANAGER)
+    functions = models.JSONField(default=list, blank=True)
+    influence = models.CharField(max_length=10, choices=Influence.choices, blank=True)
+    commercial_model = models.CharField(max_length=20, choices=CommercialModel.choices, blank=True)
+    route_to_market = models.CharField(
+        "route to market", max_length=20, choices=RouteToMarket.choices, blank=True, db_index=True
+    )
+    regions = models.JSONField(default=list, blank=True)
+    countries = CountryField(multiple=True, blank=True)
+    verticals = models.JSONField(default=list, blank=True, help_text="Industries they sell into.")
+    segments = models.JSONField(default=list, blank=True)
+    seller_count = models.PositiveIntegerField("number of sellers", null=True, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    domain = models.CharField(max_length=253, blank=True, db_index=True, help_text="Derived from the website.")
+    description = models.TextField("what they sell", blank=True, max_length=4000)
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -45,18 +106,61 @@ class Partner(models.Model):
         related_name="children",
         help_text="The distributor this partner buys through (two-tier distribution).",
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_partners",
+        limit_choices_to={"is_staff": True},
+        help_text="The channel manager who owns the relationship.",
+    )
+    tier = models.ForeignKey("partners.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="partners")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ("name",)
         constraints: ClassVar = [
-            models.UniqueConstraint(Lower("name"), name="partner_name_unique_ci"),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="partner_not_own_parent"),
+        ]
+        indexes: ClassVar = [
+            models.Index(Lower("name"), name="partner_name_lower"),
+            models.Index(fields=["status", "name"]),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        from prm.names import registrable_domain
+
+        self.domain = registrable_domain(self.website)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_distributor(self) -> bool:
+        return self.type == self.Type.DISTRIBUTOR
+
+    @property
+    def time_to_activate(self) -> timedelta | None:
+        if self.approved_at and self.activated_at:
+            return self.activated_at - self.approved_at
+        return None
+
+    def missing_profile_fields(self) -> list[str]:
+        return [str(self._meta.get_field(f).verbose_name) for f in self.PROFILE_REQUIRED if not getattr(self, f)]
+
+    def labels(self, field: str) -> list[str]:
+        """Display labels of a multi-choice field (functions, regions, segments)."""
+        choices = {"functions": self.Function, "regions": self.Region, "segments": self.Segment}[field]
+        values = getattr(self, field) or []
+        return [str(choices(v).label) for v in values if v in choices.values]
 
 
 class PartnerMembership(models.Model):
@@ -160,3 +264,18 @@ class Invitation(models.Model):
 
     def get_state_display(self) -> str:
         return self.State(self.state).label
+
+
+class PartnerNote(models.Model):
+    """A channel manager's note on a partner: internal, never shown in the portal."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"Note on {self.partner} by {self.author}"

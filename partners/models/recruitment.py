@@ -1,0 +1,43 @@
+"""Applications to join the program: what the applicant told us, and what the duplicate check found."""
+
+from django.conf import settings
+from django.db import models
+
+from partners.models.partner import Partner
+
+
+class Application(models.Model):
+    """The application behind a partner in status `applied` (from /apply/ or a distributor's invitation)."""
+
+    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="application")
+    contact_name = models.CharField(max_length=160)
+    contact_email = models.EmailField()
+    contact_title = models.CharField("job title", max_length=160, blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    why = models.TextField("why partner with us", max_length=4000, blank=True)
+    duplicates = models.JSONField(
+        default=list, blank=True, help_text="What the duplicate check found: [{partner_id, name, reason}]."
+    )
+    invited_by_partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="reseller_applications"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    submitted_ip = models.GenericIPAddressField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-submitted_at",)
+
+    def __str__(self) -> str:
+        return f"Application from {self.partner.name} ({self.contact_email})"
+
+    @property
+    def is_flagged(self) -> bool:
+        return bool(self.duplicates)

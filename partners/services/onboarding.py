@@ -1,0 +1,3 @@
+"""TODO(onboarding): being written."""
+
+__all__: list[str] = []

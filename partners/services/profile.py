@@ -1,0 +1,3 @@
+"""TODO(profile): being written."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""TODO(program): being written."""
+
+__all__: list[str] = []

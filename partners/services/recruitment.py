@@ -1,0 +1,3 @@
+"""TODO(recruitment): being written."""
+
+__all__: list[str] = []
