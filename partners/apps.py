@@ -5,4 +5,4 @@ class PartnersConfig(AppConfig):
     name = "partners"
 
     def ready(self) -> None:
-        from partners import reminders  # noqa: F401 -- registers the invitation reminder with the daily sweep
+        from partners import reminders, signals  # noqa: F401 -- daily sweeps; activity on sign-in

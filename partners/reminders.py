@@ -1,4 +1,5 @@
-"""Reminders the partners app contributes to the daily sweep."""
+"""Reminders the partners app contributes to the daily sweep: expiring invitations, stalled onboarding steps
+(reminders, then an escalation) and dormancy."""
 
 from datetime import datetime, timedelta
 
@@ -47,3 +48,19 @@ def remind_expiring_invitations(now: datetime) -> int:
         )
         sent += notification.created_at >= now
     return sent
+
+
+@reminders.register("onboarding-stalled")
+def remind_stalled_onboarding(now: datetime) -> int:
+    """Nudge partners whose current onboarding step has waited too long; escalate to the owner later."""
+    from partners.services import onboarding_remind_stalled
+
+    return onboarding_remind_stalled(now=now)
+
+
+@reminders.register("partners-dormant")
+def mark_dormant_partners(now: datetime) -> int:
+    """Active partners without activity for the program's dormancy period become dormant; the owner is told."""
+    from partners.services import partners_mark_dormant
+
+    return partners_mark_dormant(now=now)

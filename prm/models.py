@@ -77,6 +77,22 @@ AUDIT_SENTENCES = {
     "membership.created": "{user} joined as {role}",
     "membership.role_changed": "changed a role to {role}",
     "membership.removed": "removed {user}",
+    "partner.profile_updated": "updated the profile",
+    "partner.owner_changed": "changed who owns the relationship",
+    "partner.note_added": "added a note",
+    "onboarding.step_completed": "completed the onboarding step “{step}”",
+    "agreement.accepted": "accepted the partner agreement v{version} as {signer_name}",
+    "agreement.published": "published the partner agreement v{version}",
+    "partner.activated": "activated the partner: onboarding complete",
+    "partner.dormant": "marked the partner dormant after {idle_days} days without activity",
+    "partner.reactivated": "marked the partner active again after new activity",
+    "application.submitted": "recorded the application from {contact_email}",
+    "application.approved": "approved the application",
+    "application.declined": "declined the application",
+    "tier.changed": "changed the tier to {tier}",
+    "tier.proposal_rejected": "rejected the proposal to move to {proposed_tier}",
+    "tier.requirement_ticked": "confirmed “{requirement}”",
+    "tier.requirement_unticked": "withdrew “{requirement}”",
 }
 
 

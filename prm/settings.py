@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "prm.middleware.RequireStaffMFAMiddleware",
+    "partners.middleware.AgreementGateMiddleware",
 ]
 
 ROOT_URLCONF = "prm.urls"
@@ -172,6 +173,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+
+# Money is shown in this currency where no other is given (tier revenue requirements, reports).
+PRM_CURRENCY = env_str("PRM_CURRENCY", "USD")
+
+# Spam resistance of the public "Become a partner" form.
+PRM_APPLICATIONS_PER_IP_PER_HOUR = env_int("APPLICATIONS_PER_IP_PER_HOUR", 5)
 
 # --- Invitations ------------------------------------------------------------------------------------------------
 PRM_INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)

@@ -37,10 +37,24 @@ class ChannelManagerFactory(UserFactory):
 class PartnerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Partner
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Partner {n} Ltd")
     type = Partner.Type.VAR
     status = Partner.Status.ACTIVE
+
+    @factory.post_generation
+    def agreement_accepted(obj, create, extracted, **kwargs):
+        """The company accepted the current agreement, so the agreement gate lets its people in.
+        PartnerFactory(agreement_accepted=False) for one that has not."""
+        if create and extracted is not False:
+            from partners.models import AgreementAcceptance, AgreementVersion
+
+            version = AgreementVersion.objects.filter(is_current=True).first()
+            if version is not None:
+                AgreementAcceptance.objects.get_or_create(
+                    partner=obj, version=version, defaults={"signer_name": "Signer for tests"}
+                )
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 
 class Program(models.Model):
-    """The program's settings. There is one row (pk=1); `partners.selectors.program_get` creates it on demand."""
+    """The program's settings. There is one row (pk=1); `partners.services.program_get` creates it on demand."""
 
     class Stage(models.IntegerChoices):
         VALIDATION = 1, "1 · 0–2 years: product validation"
@@ -97,6 +97,8 @@ class TierRequirement(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="qualitative", threshold__isnull=True) | (~Q(kind="qualitative") & Q(threshold__gt=0)),
                 name="tierrequirement_threshold_matches_kind",
+                violation_error_message="Quantitative requirements need a threshold above 0; "
+                "qualitative ones need a label and no threshold.",
             ),
         ]
 

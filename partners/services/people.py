@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Invitation, Partner, PartnerMembership
+from partners.services.onboarding import onboarding_refresh, onboarding_start
 from prm.access import is_channel_manager, user_membership
 from prm.audit import audit_record
 from prm.models import User
@@ -43,7 +44,10 @@ def partner_create(*, actor: User, name: str, type: str, parent: Partner | None 
     if Partner.objects.filter(name__iexact=name).exists():
         raise ValidationError(f"A partner named “{name}” already exists.")
     with transaction.atomic():
-        partner = Partner.objects.create(name=name, type=type, parent=parent)
+        now = timezone.now()
+        partner = Partner.objects.create(
+            name=name, type=type, parent=parent, source=Partner.Source.MANAGER, approved_at=now, status_changed_at=now
+        )
         audit_record(
             actor=actor,
             verb="partner.created",
@@ -56,6 +60,7 @@ def partner_create(*, actor: User, name: str, type: str, parent: Partner | None 
                 "parent": parent and parent.pk,
             },
         )
+        onboarding_start(partner=partner, actor=actor)
     return partner
 
 
@@ -113,6 +118,7 @@ def invitation_create(*, actor: User, partner: Partner, email: str, role: str) -
             partner=partner,
             context={"invitation": invitation, "inviter": actor, "partner": partner, "link": link},
         )
+        onboarding_refresh(partner=partner, actor=actor)
     return invitation, token
 
 
@@ -202,6 +208,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> PartnerMembershi
                 url=_team_url_for(locked.invited_by),
                 context={"member": user, "partner": locked.partner, "role": membership.get_role_display()},
             )
+        onboarding_refresh(partner=locked.partner, actor=user)
     user._prm_membership = membership  # the request's cached view of the user is now out of date
     return membership
 

@@ -1,50 +1,265 @@
-"""TODO(recruitment): being written. Stubs keep the URL map importable."""
+"""Recruitment pages: the public "Become a partner" form, the channel managers' review queue, and a distributor's
+pages about its resellers (two-tier distribution)."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+import ipaddress
 
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from partners import selectors_recruitment as selectors
+from partners import services
+from partners.forms.recruitment import HONEYPOT_FIELD, ApplicationForm, DeclineForm, ResellerInviteForm
+from partners.models import Application, Partner
 from prm.access import manager_required, partner_required, public
+
+# --- The public form -------------------------------------------------------------------------------------------
+
+APPLY_TEMPLATE = "partners/apply/form.html"
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    """The visitor's address as allauth sees it (so ALLAUTH_TRUSTED_PROXY_COUNT applies here too)."""
+    try:
+        ip = get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        ip = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return None
+
+
+def _applications_per_hour() -> int:
+    return getattr(settings, "PRM_APPLICATIONS_PER_IP_PER_HOUR", 5)
+
+
+def _rate_key(ip: str | None) -> str:
+    return f"apply-rate:{ip or 'unknown'}"
+
+
+def _over_rate_limit(ip: str | None) -> bool:
+    return (cache.get(_rate_key(ip)) or 0) >= _applications_per_hour()
+
+
+def _count_application(ip: str | None) -> int:
+    """One more application from this address in the current hour-long window; returns the new count."""
+    key = _rate_key(ip)
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        return 1
+
+
+def _render_apply(request: HttpRequest, form: ApplicationForm, status: int = 200, **extra) -> HttpResponse:
+    context = {"form": form, "honeypot": HONEYPOT_FIELD, **extra}
+    return render(request, APPLY_TEMPLATE, context, status=status)
 
 
 @public
 def apply(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    if request.method != "POST":
+        return _render_apply(request, ApplicationForm())
+    if request.POST.get(HONEYPOT_FIELD):
+        # A bot filled the invisible field: it gets the usual thanks, and nothing is stored or sent.
+        return redirect("apply_thanks")
+    form = ApplicationForm(request.POST)
+    ip = _client_ip(request)
+    if _over_rate_limit(ip):
+        return _render_apply(request, form, status=429, rate_limited=True)
+    if not form.is_valid():
+        return _render_apply(request, form, status=400)
+    if _count_application(ip) > _applications_per_hour():  # a burst raced past the check above
+        return _render_apply(request, form, status=429, rate_limited=True)
+    data = form.cleaned_data
+    try:
+        services.application_submit(
+            name=data["name"],
+            type=data["type"],
+            website=data["website"],
+            contact_name=data["contact_name"],
+            contact_email=data["contact_email"],
+            contact_title=data["contact_title"],
+            contact_phone=data["contact_phone"],
+            regions=data["regions"],
+            countries=data["countries"],
+            description=data["description"],
+            why=data["why"],
+            submitted_ip=ip,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_apply(request, form, status=400)
+    return redirect("apply_thanks")
 
 
 @public
 def apply_thanks(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    return render(request, "partners/apply/thanks.html")
+
+
+# --- The review queue (channel managers) -----------------------------------------------------------------------
+
+
+def _days_ago(when) -> str:
+    if when is None:
+        return ""
+    days = (timezone.now() - when).days
+    return "today" if days < 1 else "yesterday" if days == 1 else f"{days} days ago"
 
 
 @manager_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    showing = "declined" if request.GET.get("status") == "declined" else "waiting"
+    status = Partner.Status.DECLINED if showing == "declined" else Partner.Status.APPLIED
+    page = Paginator(selectors.application_queue(status=status), 50).get_page(request.GET.get("page"))
+    applications = list(page.object_list)
+    for application in applications:
+        application.applied_ago = _days_ago(application.partner.applied_at or application.submitted_at)
+        application.region_labels = application.partner.labels("regions")
+    context = {"applications": applications, "page": page, "showing": showing, "nav": "partners"}
+    return render(request, "partners/manage/applications.html", context)
+
+
+def _get_application(pk: int) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related(
+            "partner", "partner__owner", "partner__parent", "invited_by_partner", "submitted_by", "decided_by"
+        ),
+        partner_id=pk,
+    )
+
+
+def _render_detail(
+    request: HttpRequest, application: Application, decline_form: DeclineForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "application": application,
+        "partner": application.partner,
+        "duplicates": selectors.duplicate_rows(application=application),
+        "decline_form": decline_form,
+        "applied_ago": _days_ago(application.partner.applied_at or application.submitted_at),
+        "region_labels": application.partner.labels("regions"),
+        "nav": "partners",
+    }
+    return render(request, "partners/manage/applications_detail.html", context, status=status)
 
 
 @manager_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    return _render_detail(request, _get_application(pk), DeclineForm())
 
 
 @manager_required
+@require_POST
 def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    application = _get_application(pk)
+    try:
+        result = services.application_approve(actor=request.user, partner=application.partner)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("manage:application_detail", pk=pk)
+    name = result.partner.name
+    if result.invitation is not None:
+        messages.success(
+            request,
+            f"{name} is approved and starts onboarding. We invited {result.invitation.email} as their admin "
+            "and sent them the welcome email.",
+        )
+    else:
+        messages.warning(
+            request,
+            f"{name} is approved and starts onboarding, but its contact was not invited: "
+            f"{result.invitation_problem} Invite their first admin from this page.",
+        )
+        return redirect("manage:partner_detail", pk=pk)
+    return redirect("manage:application_list")
 
 
 @manager_required
+@require_POST
 def application_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    application = _get_application(pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, application, form, status=400)
+    try:
+        services.application_decline(
+            actor=request.user, partner=application.partner, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("manage:application_detail", pk=pk)
+    messages.success(
+        request, f"{application.partner.name} was declined. We emailed the reason to {application.contact_email}."
+    )
+    return redirect("manage:application_list")
+
+
+# --- Two-tier distribution: a distributor's resellers (portal) -------------------------------------------------
 
 
 @partner_required
 def reseller_list(request: HttpRequest) -> HttpResponse:
-    raise Http404
-
-
-@partner_required
-def reseller_invite(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    resellers = selectors.reseller_list_for(viewer=request.membership)
+    context = {"partner": request.partner, "resellers": resellers, "nav": "resellers"}
+    return render(request, "partners/portal/resellers.html", context)
 
 
 @partner_required
 def reseller_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    selectors.require_distributor_admin(request.membership)
+    reseller = selectors.access_partner_for(viewer=request.membership, pk=pk)
+    if reseller.pk == request.partner.pk:
+        return redirect("portal:company")
+    context = {
+        "partner": request.partner,
+        "reseller": reseller,
+        "member_count": reseller.memberships.filter(is_active=True).count(),
+        "regions": reseller.labels("regions"),
+        "segments": reseller.labels("segments"),
+        "nav": "resellers",
+    }
+    return render(request, "partners/portal/resellers_detail.html", context)
+
+
+@partner_required
+def reseller_invite(request: HttpRequest) -> HttpResponse:
+    selectors.require_distributor_admin(request.membership)
+    form = ResellerInviteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                application = services.reseller_invite(
+                    actor=request.user,
+                    distributor=request.partner,
+                    name=data["name"],
+                    website=data["website"],
+                    contact_name=data["contact_name"],
+                    contact_email=data["contact_email"],
+                    type=data["type"],
+                    why=data["why"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{application.partner.name} is proposed. Our channel team reviews it; once approved, "
+                    f"{application.contact_email} gets an invitation to join.",
+                )
+                return redirect("portal:reseller_list")
+    context = {"partner": request.partner, "form": form, "nav": "resellers"}
+    return render(request, "partners/portal/resellers_invite.html", context, status=status)

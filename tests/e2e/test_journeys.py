@@ -7,7 +7,7 @@ from django.core import mail
 
 from tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:

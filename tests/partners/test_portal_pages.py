@@ -11,7 +11,7 @@ from tests.factories import MembershipFactory, UserFactory
 Role = PartnerMembership.Role
 
 # Session, user, membership+partner, members, open invitations, the bell's unread count.
-QUERY_BUDGET_TEAM = 6
+QUERY_BUDGET_TEAM = 7
 
 
 def test_home_shows_the_partner_and_team_summary(admin_client_a, partner_a, partner_a_admin, partner_a_seller):

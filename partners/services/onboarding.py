@@ -1,3 +1,0 @@
-"""TODO(onboarding): being written."""
-
-__all__: list[str] = []
