@@ -10,6 +10,26 @@ from tests.factories import ChannelManagerFactory, MembershipFactory, PartnerFac
 
 
 @pytest.fixture(autouse=True)
+def _program_defaults(request):
+    """The rows migration 0004 creates (program settings, default checklist, agreement 1.0). A live-server test
+    flushes the database when it ends, and --reuse-db would keep the flushed database for the next run: put them
+    back for every test that uses the database."""
+    marker = request.node.get_closest_marker("django_db")
+    wants_db = marker or {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not wants_db:
+        return
+    transactional = (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("partners.migrations.0004_program_defaults").create_defaults(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _clean_mail_and_cache():
     from django.core.cache import cache
 
