@@ -1,6 +1,25 @@
 from django.urls import path
 
-from dealreg import views
+from dealreg.views import accounts, manage, portal
 
-manage_urlpatterns = [path("deals/", views.manage_index, name="deals")]
-portal_urlpatterns = [path("deals/", views.portal_index, name="deals")]
+manage_urlpatterns = [
+    path("deals/", manage.registration_list, name="deals"),
+    path("deals/review/", manage.review_queue, name="deal_review_queue"),
+    path("deals/export.csv", manage.registration_export, name="deal_export"),
+    path("deals/<int:pk>/", manage.registration_detail, name="deal_detail"),
+    path("deals/<int:pk>/decide/", manage.registration_decide, name="deal_decide"),
+    path("deals/<int:pk>/resolve/", manage.conflict_resolve, name="deal_resolve"),
+    path("accounts/", accounts.account_list, name="account_list"),
+    path("accounts/new/", accounts.account_create, name="account_create"),
+    path("accounts/import/", accounts.account_import, name="account_import"),
+    path("accounts/<int:pk>/", accounts.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/opportunities/new/", accounts.opportunity_create, name="opportunity_create"),
+]
+portal_urlpatterns = [
+    path("deals/", portal.registration_list, name="deals"),
+    path("deals/new/", portal.registration_create, name="deal_create"),
+    path("deals/check/", portal.registration_check, name="deal_check"),
+    path("deals/<int:pk>/", portal.registration_detail, name="deal_detail"),
+    path("deals/<int:pk>/edit/", portal.registration_edit, name="deal_edit"),
+    path("deals/<int:pk>/submit/", portal.registration_submit, name="deal_submit"),
+]
