@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class DealregConfig(AppConfig):
     name = "dealreg"
     verbose_name = "Deal registration"
+
+    def ready(self) -> None:
+        from dealreg import integrations
+
+        integrations.register()

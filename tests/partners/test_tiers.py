@@ -69,11 +69,12 @@ def fake_metrics(db):
 
         return provider
 
+    saved = dict(metrics._PROVIDERS)  # the real providers other apps registered; put them back afterwards
     for kind in metrics.QUANTITATIVE_KINDS:
         metrics.register_metric(kind, provider_for(kind))
     yield values
-    for kind in metrics.QUANTITATIVE_KINDS:
-        metrics.unregister_metric(kind)
+    metrics._PROVIDERS.clear()
+    metrics._PROVIDERS.update(saved)
 
 
 @pytest.fixture
