@@ -4,12 +4,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 SECTIONS = {
-    "deals": {
-        "title": "Deals",
-        "manage": "Deal registrations from your partners will appear here, with conflict checks against other "
-        "partners, your direct pipeline and existing customers, and a clock on every approval.",
-        "portal": "Register the deals you are working on, see whether they are approved and protected, and why.",
-    },
     "enablement": {
         "title": "Enablement",
         "manage": "Courses, content and certifications for your partners' sales, technical and marketing people.",

@@ -27,6 +27,7 @@ def _program_defaults(request):
     from django.apps import apps
 
     import_module("partners.migrations.0004_program_defaults").create_defaults(apps, None)
+    import_module("dealreg.migrations.0002_trigram_and_policy").create_policy(apps, None)
 
 
 @pytest.fixture(autouse=True)

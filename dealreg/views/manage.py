@@ -1,36 +1,299 @@
-"""Channel managers' deal registration pages. (Being written: placeholders keep the URL map importable.)"""
+"""Channel managers' deal registration pages: every registration (filters, sort, CSV export), the review queue with
+its SLA clock, and a registration's side-by-side conflict view with the decisions."""
 
-from django.http import HttpRequest, HttpResponse
+import csv
+from datetime import datetime
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dealreg import selectors, services
+from dealreg.forms import AGE_BUCKETS, SORTS, DecisionForm, ManageFilterForm, ResolveForm
+from dealreg.models import Registration
+from partners.models import Partner
 from prm.access import manager_required
-from prm.sections import coming_soon
+
+PER_PAGE = 50
+Status = Registration.Status
+
+
+# --- The SLA clock ---------------------------------------------------------------------------------------------
+
+
+def _span(seconds: float) -> str:
+    hours = int(seconds // 3600)
+    if hours < 1:
+        minutes = max(int(seconds // 60), 1)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    if hours < 24:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    days = hours // 24
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def sla_clock(due: datetime | None, now: datetime | None = None) -> tuple[str, bool]:
+    """("due in 5 hours" | "overdue by 1 day", overdue?) for a decision due at `due`."""
+    if due is None:
+        return "", False
+    now = now or timezone.now()
+    seconds = (due - now).total_seconds()
+    if seconds >= 0:
+        return f"due in {_span(seconds)}", False
+    return f"overdue by {_span(-seconds)}", True
+
+
+def _waiting(since: datetime | None, now: datetime) -> str:
+    if since is None:
+        return ""
+    return f"waiting {_span((now - since).total_seconds())}"
+
+
+# --- All registrations -----------------------------------------------------------------------------------------
+
+# The list's orders (?sort=); the first is the default. A tie-breaker keeps pages stable.
+ORDERS = {
+    "-submitted": (F("submitted_at").desc(nulls_last=True), "-created_at", "-pk"),
+    "submitted": (F("submitted_at").asc(nulls_last=True), "pk"),
+    "-value": (F("value").desc(nulls_last=True), "-pk"),
+    "value": (F("value").asc(nulls_last=True), "pk"),
+    "name": ("name", "pk"),
+    "due": (F("decision_due_at").asc(nulls_last=True), "pk"),
+}
+
+
+def _registrations(filters: dict):
+    """The selector's registrations for these filters, in the order the list asks for."""
+    sort = filters.pop("sort", "") or "-submitted"
+    return selectors.registration_list(filters=filters).order_by(*ORDERS[sort])
 
 
 @manager_required
 def registration_list(request: HttpRequest) -> HttpResponse:
-    return coming_soon(request, "deals", "manage")
+    filter_form = ManageFilterForm(request.GET)
+    filters = filter_form.filters()
+    page = Paginator(_registrations(filters), PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    now = timezone.now()
+    for registration in rows:
+        if registration.status == Status.SUBMITTED:
+            registration.sla, registration.overdue = sla_clock(registration.decision_due_at, now)
+    is_filtered = bool(filters)
+    context = {
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "sort": filter_form.cleaned_data.get("sort", ""),
+        "filter_form": filter_form,
+        "is_filtered": is_filtered,
+        "any_registration": is_filtered or page.paginator.count > 0,
+        "statuses": filter_form.fields["status"].choices[1:],
+        "stages": Registration.Stage.choices,
+        "involvements": [(v, str(label).split(":", 1)[0]) for v, label in Registration.Involvement.choices],
+        "ages": AGE_BUCKETS,
+        "sorts": SORTS,
+        # Lazy: only the full page's filter form reads it (one query).
+        "partners": Partner.objects.order_by("name").only("id", "name"),
+        "nav": "deals",
+    }
+    template = "dealreg/manage/list.html"
+    if request.htmx and request.htmx.target == "deal-results" and not request.htmx.history_restore_request:
+        template += "#results"
+    return render(request, template, context)
 
 
 @manager_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    return coming_soon(request, "deals", "manage")
+    page = Paginator(selectors.review_queue(), PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    now = timezone.now()
+    for registration in rows:
+        registration.sla, registration.overdue = sla_clock(registration.decision_due_at, now)
+        registration.waiting = _waiting(registration.submitted_at, now)
+    return render(request, "dealreg/manage/review_queue.html", {"page": page, "rows": rows, "nav": "deals"})
+
+
+# --- CSV export ------------------------------------------------------------------------------------------------
+
+EXPORT_HEADER = (
+    "id",
+    "customer",
+    "website",
+    "country",
+    "partner",
+    "status",
+    "stage",
+    "involvement",
+    "value",
+    "currency",
+    "expected close",
+    "products",
+    "contact name",
+    "contact email",
+    "conflict",
+    "priority",
+    "submitted",
+    "decision due",
+    "decided",
+    "protected until",
+)
+# Spreadsheets run a cell starting with one of these as a formula (CSV injection): such cells get a leading quote.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, so csv.writer can feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_safe(value: object) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _csv_time(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _export_row(r: Registration) -> list[str]:
+    return [
+        _csv_safe(value)
+        for value in (
+            r.pk,
+            r.name,
+            r.website,
+            r.country.code if r.country else "",
+            r.partner.name,
+            r.get_status_display(),
+            r.get_stage_display(),
+            str(r.get_involvement_display()).split(":", 1)[0],
+            r.value,
+            r.currency,
+            r.expected_close.isoformat() if r.expected_close else "",
+            r.products,
+            r.contact_name,
+            r.contact_email,
+            "yes" if r.has_conflict else "no",
+            "yes" if r.has_priority else "no",
+            _csv_time(r.submitted_at),
+            _csv_time(r.decision_due_at),
+            _csv_time(r.decided_at),
+            _csv_time(r.protected_until),
+        )
+    ]
 
 
 @manager_required
-def registration_export(request: HttpRequest) -> HttpResponse:
-    return coming_soon(request, "deals", "manage")
+def registration_export(request: HttpRequest) -> StreamingHttpResponse:
+    """Every registration matching the list's current filters (not just the page shown), streamed."""
+    registrations = _registrations(ManageFilterForm(request.GET).filters()).iterator(chunk_size=1000)
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff"  # a byte-order mark, so spreadsheet apps read the file as UTF-8
+        yield writer.writerow(EXPORT_HEADER)
+        for registration in registrations:
+            yield writer.writerow(_export_row(registration))
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="deal-registrations-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+# --- One registration: the conflict view and the decisions -----------------------------------------------------
+
+
+def _registration(pk: int) -> Registration:
+    return get_object_or_404(Registration.objects.select_related("partner", "account", "decided_by"), pk=pk)
+
+
+def _render_detail(
+    request: HttpRequest,
+    registration: Registration,
+    decision_form: DecisionForm | None = None,
+    resolve_form: ResolveForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    view = selectors.conflict_view(registration=registration)
+    # Its own findings, then the later registrations that found it: each shown with the other side.
+    items = [{"conflict": c, "other": c.other_registration, "incoming": False} for c in view.conflicts]
+    items += [{"conflict": c, "other": c.registration, "incoming": True} for c in view.incoming]
+    holders = services.conflict_group(registration) if view.open_partner_conflicts else []
+    sla, overdue = ("", False)
+    if registration.status == Status.SUBMITTED:
+        sla, overdue = sla_clock(registration.decision_due_at)
+    context = {
+        "registration": registration,
+        "tab": "review" if registration.status == Status.SUBMITTED else "registrations",
+        "items": items,
+        "holders": holders if len(holders) > 1 else [],
+        "sla": sla,
+        "overdue": overdue,
+        "decidable": registration.status in (Status.SUBMITTED, Status.NEEDS_INFO),
+        "decision_form": decision_form or DecisionForm(),
+        "resolve_form": resolve_form or ResolveForm(),
+        "open_action": decision_form["action"].value() if decision_form is not None else "",
+        "nav": "deals",
+    }
+    return render(request, "dealreg/manage/detail.html", context, status=status)
 
 
 @manager_required
 def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return coming_soon(request, "deals", "manage")
+    return _render_detail(request, _registration(pk))
 
 
 @manager_required
+@require_POST
 def registration_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    return coming_soon(request, "deals", "manage")
+    registration = _registration(pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, registration, decision_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        if data["action"] == "approve":
+            services.registration_approve(actor=request.user, registration=registration, reason=data["reason"])
+            done = f"Approved. {registration.partner.name} is told it is protected."
+        elif data["action"] == "reject":
+            services.registration_reject(actor=request.user, registration=registration, reason=data["reason"])
+            done = f"Rejected. {registration.partner.name} is told why."
+        else:
+            services.registration_request_info(actor=request.user, registration=registration, question=data["question"])
+            done = f"Question sent. {registration.partner.name} edits the registration and submits it again."
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_detail(request, registration, decision_form=form, status=400)
+    messages.success(request, done)
+    return redirect("manage:deal_detail", pk=pk)
 
 
 @manager_required
+@require_POST
 def conflict_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    return coming_soon(request, "deals", "manage")
+    registration = _registration(pk)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, registration, resolve_form=form, status=400)
+    holder = Registration.objects.filter(pk=form.cleaned_data["holder"]).select_related("partner").first()
+    if holder is None:
+        form.add_error("holder", "That registration does not exist any more.")
+        return _render_detail(request, registration, resolve_form=form, status=400)
+    try:
+        services.conflict_resolve(
+            actor=request.user, registration=registration, holder=holder, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_detail(request, registration, resolve_form=form, status=400)
+    messages.success(
+        request, f"Resolved: {holder.partner.name} holds {holder.name}. Every partner in the conflict is told why."
+    )
+    return redirect("manage:deal_detail", pk=pk)

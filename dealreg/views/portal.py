@@ -1,36 +1,329 @@
-"""Partner portal deal registration pages. (Being written: placeholders keep the URL map importable.)"""
+"""Partner portal deal registration pages: my company's registrations, registering one (with a live check while
+typing), its page with the timeline, editing, submitting. Everything is read through `request.partner`; another
+partner's registration is a 404."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from dealreg import selectors, services
+from dealreg.forms import (
+    REGISTRATION_FIELDS,
+    UPDATE_FIELDS,
+    PortalFilterForm,
+    RegistrationForm,
+    RegistrationUpdateForm,
+    initial_from,
+)
+from dealreg.models import Registration
+from partners.models import PartnerMembership
 from prm.access import partner_required
-from prm.sections import coming_soon
+from prm.models import AuditEvent
+
+PER_PAGE = 50
+TIMELINE_LIMIT = 100
+EDITABLE = (Registration.Status.DRAFT, Registration.Status.NEEDS_INFO)
+UPDATABLE = (Registration.Status.SUBMITTED, Registration.Status.APPROVED)
+Status = Registration.Status
+
+
+# --- Plain words -----------------------------------------------------------------------------------------------
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def list_note(registration: Registration, now=None) -> str:
+    """The one line the list shows next to the status: the clock that matters to the partner."""
+    now = now or timezone.now()
+    status = registration.status
+    if status == Status.APPROVED and registration.protected_until:
+        left = max((registration.protected_until - now).days, 0)
+        return f"protected, {_days(left)} left"
+    if status == Status.SUBMITTED:
+        if registration.has_conflict:
+            return "conflict: under review"
+        if registration.decision_due_at:
+            return f"decision due {timezone.localtime(registration.decision_due_at):%b %-d, %Y}"
+    if status == Status.NEEDS_INFO:
+        return "answer our question and submit again"
+    if status == Status.DRAFT:
+        return "not submitted yet"
+    return ""
+
+
+def status_explanation(registration: Registration, now=None) -> tuple[str, str]:
+    """(where it stands, what happens next), in the partner's words."""
+    now = now or timezone.now()
+    status = registration.status
+    due = registration.decision_due_at
+    due_text = f"{timezone.localtime(due):%b %-d, %Y}" if due else "soon"
+    if status == Status.DRAFT:
+        return "Draft", "Nobody else sees it yet. Submit it for approval when it is complete."
+    if status == Status.SUBMITTED and registration.has_conflict:
+        return (
+            "Conflict: under review",
+            "Another registration or our own sales team already covers this customer. "
+            f"A channel manager looks at both and decides by {due_text}; we will tell you the outcome.",
+        )
+    if status == Status.SUBMITTED:
+        return "Submitted", f"A channel manager decides by {due_text}. We will tell you as soon as they do."
+    if status == Status.NEEDS_INFO:
+        return (
+            "We need more information",
+            "Answer the question below by editing the registration, then submit it again.",
+        )
+    if status == Status.APPROVED:
+        if registration.protected_until:
+            until = timezone.localtime(registration.protected_until)
+            left = max((registration.protected_until - now).days, 0)
+            return (
+                "Approved",
+                f"Protected until {until:%b %-d, %Y} ({_days(left)} left): the deal is yours. "
+                "Keep its stage and value up to date.",
+            )
+        return "Approved", "The deal is yours. Keep its stage and value up to date."
+    if status == Status.REJECTED:
+        return "Rejected", "The reason is below. You can register another deal at any time."
+    if status == Status.WON:
+        return "Won", "Congratulations: the deal is closed and counts towards your tier."
+    if status == Status.LOST:
+        return "Lost", "The deal is closed."
+    if status == Status.EXPIRED:
+        return "Expired", "The protection window ended. Register it again if you are still working on it."
+    return registration.get_status_display(), ""
+
+
+def involvement_short(registration: Registration) -> str:
+    """ "Sourced" rather than "Sourced: we found it and lead it", for tables."""
+    return str(registration.get_involvement_display()).split(":", 1)[0]
+
+
+# Timeline verbs in the partner's words; an unknown verb falls back to its last part ("registration.updated").
+VERB_WORDS = {
+    "created": "Registration created",
+    "drafted": "Draft created",
+    "draft_saved": "Draft saved",
+    "saved": "Draft saved",
+    "updated": "Details updated",
+    "submitted": "Submitted for approval",
+    "resubmitted": "Submitted again",
+    "auto_approved": "Approved automatically",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "info_requested": "More information requested",
+    "needs_info": "More information requested",
+    "conflict_resolved": "Conflict resolved",
+    "resolved": "Conflict resolved",
+    "extended": "Protection extended",
+    "extension_requested": "Extension requested",
+    "won": "Marked as won",
+    "lost": "Marked as lost",
+    "expired": "Protection expired",
+}
+
+
+def _verb_words(verb: str) -> str:
+    last = verb.rsplit(".", 1)[-1]
+    return VERB_WORDS.get(last, last.replace("_", " ").capitalize())
+
+
+def _timeline(registration: Registration, partner) -> list[dict]:
+    """The registration's audit events as the partner may see them: what happened, when, by whom (a colleague by
+    name, anyone else as "our channel team"), the reason told to the partner. Never before/after data, which may
+    concern another partner's registration."""
+    events = list(
+        AuditEvent.objects.filter(target_type="dealreg.registration", target_id=str(registration.pk))
+        .only("created_at", "actor_id", "verb", "reason")
+        .order_by("created_at", "id")[:TIMELINE_LIMIT]
+    )
+    actor_ids = {e.actor_id for e in events if e.actor_id}
+    colleague_names = {
+        membership.user_id: membership.user.display_name
+        for membership in PartnerMembership.objects.filter(partner=partner, user_id__in=actor_ids).select_related(
+            "user"
+        )
+    }
+    rows = []
+    for event in events:
+        if event.actor_id is None:
+            who = "automatically"
+        elif event.actor_id in colleague_names:
+            who = colleague_names[event.actor_id]
+        else:
+            who = "our channel team"
+        rows.append({"when": event.created_at, "what": _verb_words(event.verb), "who": who, "reason": event.reason})
+    return rows
+
+
+# --- Pages -----------------------------------------------------------------------------------------------------
 
 
 @partner_required
 def registration_list(request: HttpRequest) -> HttpResponse:
-    return coming_soon(request, "deals", "portal")
+    filter_form = PortalFilterForm(request.GET)
+    filters = filter_form.filters()
+    registrations = selectors.registration_list_for_partner(partner=request.partner, filters=filters)
+    page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    now = timezone.now()
+    for registration in rows:
+        registration.note = list_note(registration, now)
+        registration.involvement_short = involvement_short(registration)
+    context = {
+        "page": page,
+        "rows": rows,
+        "filter_form": filter_form,
+        "is_filtered": bool(filters),
+        "partner": request.partner,
+        "nav": "deals",
+    }
+    template = "dealreg/portal/list.html"
+    if request.htmx and request.htmx.target == "deal-results" and not request.htmx.history_restore_request:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _render_form(
+    request: HttpRequest, form: RegistrationForm, registration: Registration | None = None, status: int = 200
+) -> HttpResponse:
+    hints = []
+    if form.is_bound:
+        hints = _check_hints(request, form.data)
+    context = {"form": form, "registration": registration, "hints": hints, "partner": request.partner, "nav": "deals"}
+    return render(request, "dealreg/portal/form.html", context, status=status)
+
+
+def _save_from_form(request: HttpRequest, registration: Registration | None) -> HttpResponse:
+    """Save the posted form as a draft and, when the partner pressed "Submit for approval", submit it."""
+    submitting = request.POST.get("action") == "submit"
+    form = RegistrationForm(request.POST, for_submit=submitting)
+    if not form.is_valid():
+        return _render_form(request, form, registration, status=400)
+    try:
+        registration = services.registration_save_draft(
+            actor=request.user, partner=request.partner, data=form.data_for_service(), registration=registration
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_form(request, form, registration, status=400)
+    if not submitting:
+        messages.success(request, "Draft saved. Nobody else sees it until you submit it.")
+        return redirect("portal:deal_detail", pk=registration.pk)
+    return _submit(request, registration)
+
+
+def _submit(request: HttpRequest, registration: Registration) -> HttpResponse:
+    try:
+        registration = services.registration_submit(actor=request.user, registration=registration)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("portal:deal_detail", pk=registration.pk)
+    _, next_step = status_explanation(registration)
+    if registration.status == Status.APPROVED:
+        messages.success(request, f"Submitted and approved. {next_step}")
+    elif registration.has_conflict:
+        messages.warning(request, f"Submitted. {next_step}")
+    else:
+        messages.success(request, f"Submitted for approval. {next_step}")
+    return redirect("portal:deal_detail", pk=registration.pk)
 
 
 @partner_required
 def registration_create(request: HttpRequest) -> HttpResponse:
-    return coming_soon(request, "deals", "portal")
+    if request.method != "POST":
+        return _render_form(request, RegistrationForm())
+    return _save_from_form(request, None)
+
+
+def _check_hints(request: HttpRequest, params) -> list[str]:
+    name = " ".join((params.get("name") or "").split())[:200]
+    website = (params.get("website") or "").strip()[:300]
+    if len(name) < 2 and not website:
+        return []
+    return services.registration_check_preview(
+        partner=request.partner,
+        name=name,
+        website=website,
+        country=(params.get("country") or "").strip()[:2],
+    )
 
 
 @partner_required
 def registration_check(request: HttpRequest) -> HttpResponse:
-    return coming_soon(request, "deals", "portal")
+    """The hints shown while the partner types the customer: a fragment for htmx, and a plain page otherwise."""
+    hints = _check_hints(request, request.GET)
+    template = "dealreg/portal/_check.html" if request.htmx else "dealreg/portal/check.html"
+    return render(request, template, {"hints": hints, "checked": bool(request.GET.get("name")), "nav": "deals"})
 
 
 @partner_required
 def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return coming_soon(request, "deals", "portal")
+    registration = selectors.access_registration(partner=request.partner, pk=pk)
+    update_form = None
+    if registration.status in UPDATABLE:
+        update_form = RegistrationUpdateForm(initial=initial_from(registration, UPDATE_FIELDS))
+    return _render_detail(request, registration, update_form)
+
+
+def _render_detail(
+    request: HttpRequest, registration: Registration, update_form: RegistrationUpdateForm | None, status: int = 200
+) -> HttpResponse:
+    headline, next_step = status_explanation(registration)
+    context = {
+        "registration": registration,
+        "headline": headline,
+        "next_step": next_step,
+        "timeline": _timeline(registration, request.partner),
+        "update_form": update_form,
+        "can_edit": registration.status in EDITABLE,
+        "partner": request.partner,
+        "nav": "deals",
+    }
+    return render(request, "dealreg/portal/detail.html", context, status=status)
 
 
 @partner_required
 def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return coming_soon(request, "deals", "portal")
+    registration = selectors.access_registration(partner=request.partner, pk=pk)
+    if registration.status in UPDATABLE:
+        return _update(request, registration)
+    if registration.status not in EDITABLE:
+        messages.info(request, f"A {registration.get_status_display().lower()} registration cannot be changed.")
+        return redirect("portal:deal_detail", pk=pk)
+    if request.method != "POST":
+        initial = initial_from(registration, REGISTRATION_FIELDS)
+        initial["country"] = registration.country.code or ""
+        return _render_form(request, RegistrationForm(initial=initial), registration)
+    return _save_from_form(request, registration)
+
+
+def _update(request: HttpRequest, registration: Registration) -> HttpResponse:
+    if request.method != "POST":
+        form = RegistrationUpdateForm(initial=initial_from(registration, UPDATE_FIELDS))
+        return _render_detail(request, registration, form)
+    form = RegistrationUpdateForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, registration, form, status=400)
+    try:
+        services.registration_update(actor=request.user, registration=registration, data=form.data_for_service())
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_detail(request, registration, form, status=400)
+    messages.success(request, "Updated. The previous values are kept in the timeline.")
+    return redirect("portal:deal_detail", pk=registration.pk)
 
 
 @partner_required
+@require_POST
 def registration_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return coming_soon(request, "deals", "portal")
+    registration = selectors.access_registration(partner=request.partner, pk=pk)
+    if registration.status not in EDITABLE:
+        messages.info(request, "This registration was submitted already.")
+        return redirect("portal:deal_detail", pk=pk)
+    return _submit(request, registration)

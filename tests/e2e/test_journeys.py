@@ -27,7 +27,7 @@ def test_channel_manager_signs_in_and_lands_on_manage(live_server, new_page, sho
     page.wait_for_url(re.compile(r"/manage/partners/$"))
     assert page.get_by_role("link", name="Northwind Solutions").is_visible()
     shot(page, "manage-partners")
-    page.get_by_role("link", name="Deals", exact=True).click()
+    page.get_by_role("link", name="Enablement", exact=True).click()
     assert page.get_by_text("Not built yet").is_visible()
 
 

@@ -411,7 +411,7 @@ def test_portal_home_when_active_is_a_dashboard(admin_client_a, partner_a, djang
     with django_assert_max_num_queries(9):
         body = admin_client_a.get("/portal/").content.decode()
     assert "Your onboarding" not in body
-    assert "Deal registration is coming soon" in body
+    assert "Register a deal" in body
     assert "Market development funds are coming soon" in body
     assert "Invite colleagues" in body
 

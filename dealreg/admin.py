@@ -1,0 +1,184 @@
+"""Deal registration in Django's admin: for support and for fixing data. Day-to-day work happens in the app, whose
+services audit and notify; decisions on registrations and the conflicts found are evidence, so read-only here."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.http import HttpRequest
+
+from dealreg.models import Account, Conflict, DealregPolicy, DirectOpportunity, Registration
+
+
+class ReadOnlyMixin:
+    """Evidence: visible to staff, never edited or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+# --- Accounts and the direct pipeline --------------------------------------------------------------------------
+
+
+class OpportunityInline(admin.TabularInline):
+    model = DirectOpportunity
+    extra = 0
+    fields = ("title", "stage", "amount", "currency", "expected_close", "owner_name", "created_at")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "domain",
+        "country",
+        "is_named_account",
+        "is_customer",
+        "open_opportunities",
+        "account_owner",
+        "updated_at",
+    )
+    list_filter = ("is_named_account", "is_customer", "size", "country")
+    search_fields = ("name", "name_key", "domain", "account_owner")
+    readonly_fields = ("name_key", "domain", "created_by", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "website", "country", "industry", "size", "account_owner")}),
+        ("Status", {"fields": ("is_named_account", "is_customer")}),
+        ("Match keys and history", {"fields": ("name_key", "domain", "created_by", "created_at", "updated_at")}),
+    )
+    inlines = (OpportunityInline,)
+
+    def get_queryset(self, request: HttpRequest):
+        open_stage = DirectOpportunity.Stage.OPEN
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_count=Count("opportunities", filter=Q(opportunities__stage=open_stage)))
+        )
+
+    @admin.display(description="open opportunities", ordering="open_count")
+    def open_opportunities(self, obj: Account) -> int:
+        return obj.open_count
+
+    def save_model(self, request: HttpRequest, obj: Account, form, change: bool) -> None:
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(DirectOpportunity)
+class DirectOpportunityAdmin(admin.ModelAdmin):
+    list_display = ("title", "account", "stage", "amount", "currency", "expected_close", "owner_name", "created_at")
+    list_filter = ("stage", "currency")
+    list_select_related = ("account",)
+    search_fields = ("title", "account__name", "account__domain", "owner_name")
+    autocomplete_fields = ("account",)
+    date_hierarchy = "created_at"
+
+
+# --- The policy (one row) --------------------------------------------------------------------------------------
+
+
+@admin.register(DealregPolicy)
+class DealregPolicyAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "exclusivity_days",
+        "decision_sla_business_days",
+        "auto_approve_without_conflict",
+        "max_extensions",
+        "updated_at",
+    )
+    readonly_fields = ("updated_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not DealregPolicy.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+# --- Registrations and their conflicts -------------------------------------------------------------------------
+
+
+class ConflictInline(ReadOnlyMixin, admin.TabularInline):
+    model = Conflict
+    fk_name = "registration"
+    extra = 0
+    fields = (
+        "kind",
+        "verdict",
+        "score",
+        "other_registration",
+        "account",
+        "opportunity",
+        "reasons",
+        "found_at",
+        "resolved_at",
+    )
+    readonly_fields = fields
+    show_change_link = True
+
+
+OPPORTUNITY_FIELDS = ("products", "value", "currency", "expected_close", "stage", "passed_poc", "involvement", "notes")
+DECISION_FIELDS = (
+    "status",
+    "submitted_at",
+    "has_conflict",
+    "has_priority",
+    "decision_due_at",
+    "decided_at",
+    "decided_by",
+    "decision_reason",
+    "protected_until",
+    "extensions_used",
+    "won_amount",
+    "closed_at",
+)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "partner",
+        "status",
+        "involvement",
+        "stage",
+        "value",
+        "currency",
+        "has_conflict",
+        "submitted_at",
+        "protected_until",
+    )
+    list_filter = ("status", "involvement", "stage", "has_conflict", "has_priority")
+    list_select_related = ("partner",)
+    search_fields = ("name", "name_key", "domain", "partner__name", "contact_email")
+    date_hierarchy = "submitted_at"
+    raw_id_fields = ("account",)
+    readonly_fields = ("partner", "created_by", "name_key", "domain", "created_at", "updated_at", *DECISION_FIELDS)
+    fieldsets = (
+        ("Customer", {"fields": ("partner", "name", "website", "country", "name_key", "domain", "account")}),
+        ("Contact", {"fields": ("contact_name", "contact_email", "contact_title")}),
+        ("Opportunity", {"fields": OPPORTUNITY_FIELDS}),
+        ("Decision", {"fields": DECISION_FIELDS}),
+        ("History", {"fields": ("created_by", "created_at", "updated_at")}),
+    )
+    inlines = (ConflictInline,)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # partners register in the portal; the service runs the conflict check
+
+
+@admin.register(Conflict)
+class ConflictAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("registration", "kind", "verdict", "score", "found_at", "resolved_at")
+    list_filter = ("kind", "verdict")
+    list_select_related = ("registration", "registration__partner")
+    search_fields = ("registration__name", "registration__partner__name", "account__name")
+    raw_id_fields = ("registration", "other_registration", "account", "opportunity")

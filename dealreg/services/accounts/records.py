@@ -1,0 +1,335 @@
+"""Accounts and direct opportunities, one at a time: create and update, channel managers only, every change
+audited with the fields that changed (before/after).
+
+The field cleaners here are shared with the CSV import, so a value means the same thing typed in a form or read
+from a file.
+"""
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q
+from django_countries import countries
+
+from dealreg.models import Account, DirectOpportunity
+from prm.access import is_channel_manager
+from prm.audit import audit_record
+from prm.models import User
+from prm.names import normalize_company_name, registrable_domain
+
+ACCOUNT_FIELDS = (
+    "name",
+    "website",
+    "country",
+    "industry",
+    "size",
+    "is_named_account",
+    "is_customer",
+    "account_owner",
+)
+OPPORTUNITY_FIELDS = ("title", "stage", "amount", "currency", "expected_close", "owner_name")
+
+# Names people write that django_countries does not know by that spelling.
+_COUNTRY_ALIASES = {
+    "uk": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "usa": "US",
+    "us": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "united states": "US",
+    "america": "US",
+    "russia": "RU",
+    "south korea": "KR",
+    "korea": "KR",
+    "vietnam": "VN",
+    "czech republic": "CZ",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "uae": "AE",
+}
+_SIZE_WORDS = {
+    Account.Size.SMB: {"smb", "small", "small business", "sme", "s"},
+    Account.Size.MIDMARKET: {"midmarket", "mid-market", "mid market", "mid", "medium", "mm", "m"},
+    Account.Size.ENTERPRISE: {"enterprise", "large", "ent", "l"},
+}
+_FLAG_WORDS = {
+    True: {"yes", "y", "true", "t", "1", "x"},
+    False: {"no", "n", "false", "f", "0", ""},
+}
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_url = URLValidator(schemes=["http", "https"])
+
+
+def require_manager(actor: User) -> None:
+    if not is_channel_manager(actor):
+        raise ValidationError("Only channel managers can change accounts and the direct pipeline.")
+
+
+# --- Field cleaners (forms, services and the CSV import) -------------------------------------------------------
+
+
+def clean_name(value: Any) -> str:
+    name = " ".join(str(value or "").split())
+    if not name:
+        raise ValidationError("Give the company's name.")
+    if len(name) > 200:
+        raise ValidationError("The name is longer than 200 characters.")
+    return name
+
+
+def clean_website(value: Any) -> str:
+    """A URL (https://www.northwind.com/about) or a bare domain (northwind.com); empty is allowed."""
+    website = str(value or "").strip()
+    if not website:
+        return ""
+    if len(website) > 300:
+        raise ValidationError("The website is longer than 300 characters.")
+    try:
+        _url(website if "//" in website else f"https://{website}")
+    except ValidationError:
+        raise ValidationError(
+            f"“{website}” is not a web address. Enter it like northwind.com or https://northwind.com."
+        ) from None
+    if not registrable_domain(website):
+        raise ValidationError(f"“{website}” has no public domain name. Enter it like northwind.com.")
+    return website
+
+
+def clean_country(value: Any) -> str:
+    """An ISO code (DE, DEU) or an English name (Germany) → the two-letter code; empty is allowed."""
+    text = " ".join(str(value or "").split())
+    if not text:
+        return ""
+    code = _COUNTRY_ALIASES.get(text.lower()) or countries.alpha2(text) or countries.by_name(text)
+    if not code:
+        raise ValidationError(
+            f"Unknown country “{text}”. Use a two-letter code like DE or the English name like Germany."
+        )
+    return str(code)
+
+
+def clean_size(value: Any) -> str:
+    text = " ".join(str(value or "").split()).lower()
+    if not text:
+        return ""
+    for size, words in _SIZE_WORDS.items():
+        if text in words or text == str(size.label).lower():
+            return size.value
+    raise ValidationError(f"Unknown size “{value}”. Use smb, midmarket or enterprise.")
+
+
+def clean_flag(value: Any, label: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    for flag, words in _FLAG_WORDS.items():
+        if text in words:
+            return flag
+    raise ValidationError(f"“{value}” in {label} is not yes or no.")
+
+
+def clean_short(value: Any, label: str, limit: int) -> str:
+    text = " ".join(str(value or "").split())
+    if len(text) > limit:
+        raise ValidationError(f"The {label} is longer than {limit} characters.")
+    return text
+
+
+def clean_account_data(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Validate the account fields present in `data` (all of them unless `partial`); errors by field."""
+    cleaners = {
+        "name": clean_name,
+        "website": clean_website,
+        "country": clean_country,
+        "industry": lambda v: clean_short(v, "industry", 100),
+        "size": clean_size,
+        "is_named_account": lambda v: clean_flag(v, "named account"),
+        "is_customer": lambda v: clean_flag(v, "customer"),
+        "account_owner": lambda v: clean_short(v, "account owner", 160),
+    }
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for field, clean in cleaners.items():
+        if field not in data and (partial or field != "name"):
+            continue
+        try:
+            cleaned[field] = clean(data.get(field))
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _clean_opportunity_data(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+
+    def want(field: str) -> bool:
+        return field in data or not partial
+
+    if want("title"):
+        title = " ".join(str(data.get("title") or "").split())
+        if not title:
+            errors["title"] = ["Give the opportunity a title."]
+        elif len(title) > 200:
+            errors["title"] = ["The title is longer than 200 characters."]
+        cleaned["title"] = title
+    if want("stage"):
+        stage = data.get("stage") or DirectOpportunity.Stage.OPEN
+        if stage not in DirectOpportunity.Stage.values:
+            errors["stage"] = ["Choose open, won or lost."]
+        cleaned["stage"] = stage
+    if want("amount"):
+        amount = data.get("amount")
+        if amount in (None, ""):
+            cleaned["amount"] = None
+        else:
+            try:
+                cleaned["amount"] = Decimal(str(amount)).quantize(Decimal("0.01"))
+            except (InvalidOperation, ValueError):
+                errors["amount"] = ["Enter the amount as a number, like 25000."]
+            else:
+                if cleaned["amount"] < 0 or cleaned["amount"] >= Decimal("1e12"):
+                    errors["amount"] = ["Enter an amount between 0 and 999,999,999,999."]
+    if want("currency"):
+        currency = str(data.get("currency") or "USD").strip().upper()
+        if not _CURRENCY.match(currency):
+            errors["currency"] = ["Enter a three-letter currency code, like USD or EUR."]
+        cleaned["currency"] = currency
+    if want("expected_close"):
+        when = data.get("expected_close")
+        if when in (None, ""):
+            cleaned["expected_close"] = None
+        elif isinstance(when, date):
+            cleaned["expected_close"] = when
+        else:
+            try:
+                cleaned["expected_close"] = date.fromisoformat(str(when).strip())
+            except ValueError:
+                errors["expected_close"] = ["Enter the date like 2026-03-31."]
+    if want("owner_name"):
+        try:
+            cleaned["owner_name"] = clean_short(data.get("owner_name"), "owner's name", 160)
+        except ValidationError as exc:
+            errors["owner_name"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _audit_value(value: Any) -> Any:
+    if isinstance(value, (Decimal, date)):
+        return str(value)
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)  # a Country, a lazy label
+
+
+def _snapshot(obj, fields) -> dict[str, Any]:
+    return {field: _audit_value(getattr(obj, field)) for field in fields}
+
+
+def _same_company(*, name: str, website: str, exclude_pk: int | None = None) -> Account | None:
+    """An existing account for the same company: same registrable domain or same normalised name."""
+    lookups = Q(name_key=normalize_company_name(name)[:200])
+    domain = registrable_domain(website)
+    if domain:
+        lookups |= Q(domain=domain)
+    return Account.objects.filter(lookups).exclude(pk=exclude_pk).order_by("pk").first()
+
+
+# --- Accounts --------------------------------------------------------------------------------------------------
+
+
+def account_create(*, actor: User, data: dict[str, Any]) -> Account:
+    """Add an account. Refused when an account for the same company (same domain or same name) exists."""
+    require_manager(actor)
+    cleaned = clean_account_data(data)
+    with transaction.atomic():
+        existing = _same_company(name=cleaned["name"], website=cleaned.get("website", ""))
+        if existing is not None:
+            raise ValidationError(f"An account for this company already exists: {existing.name}. Edit that one.")
+        account = Account(created_by=actor, **cleaned)
+        account.save()
+        audit_record(actor=actor, verb="account.created", target=account, after=_snapshot(account, ACCOUNT_FIELDS))
+    return account
+
+
+def account_update(*, actor: User, account: Account, data: dict[str, Any]) -> Account:
+    """Change the fields present in `data`; the audit event holds only what changed. Nothing changed: no event."""
+    require_manager(actor)
+    cleaned = clean_account_data(data, partial=True)
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account.pk)
+        before = _snapshot(account, cleaned)
+        changed = [field for field, value in cleaned.items() if _audit_value(value) != before[field]]
+        if not changed:
+            return account
+        if {"name", "website"} & set(changed):
+            website = cleaned.get("website", account.website)
+            other = _same_company(name=cleaned.get("name", account.name), website=website, exclude_pk=account.pk)
+            if other is not None:
+                raise ValidationError(f"Another account is the same company: {other.name}.")
+        for field in changed:
+            setattr(account, field, cleaned[field])
+        account.save()
+        audit_record(
+            actor=actor,
+            verb="account.updated",
+            target=account,
+            before={field: before[field] for field in changed},
+            after=_snapshot(account, changed),
+        )
+    return account
+
+
+# --- Direct opportunities --------------------------------------------------------------------------------------
+
+
+def opportunity_create(*, actor: User, account: Account, data: dict[str, Any]) -> DirectOpportunity:
+    """Add an opportunity of the startup's own sales team to an account (the direct pipeline)."""
+    require_manager(actor)
+    cleaned = _clean_opportunity_data(data)
+    with transaction.atomic():
+        opportunity = DirectOpportunity.objects.create(account=account, **cleaned)
+        audit_record(
+            actor=actor,
+            verb="opportunity.created",
+            target=opportunity,
+            after={"account": account.name, **_snapshot(opportunity, OPPORTUNITY_FIELDS)},
+        )
+    return opportunity
+
+
+def opportunity_update(*, actor: User, opportunity: DirectOpportunity, data: dict[str, Any]) -> DirectOpportunity:
+    """Change the fields present in `data` (e.g. the stage when it is won or lost); audited before/after."""
+    require_manager(actor)
+    cleaned = _clean_opportunity_data(data, partial=True)
+    with transaction.atomic():
+        opportunity = DirectOpportunity.objects.select_for_update().get(pk=opportunity.pk)
+        before = _snapshot(opportunity, cleaned)
+        changed = [field for field, value in cleaned.items() if _audit_value(value) != before[field]]
+        if not changed:
+            return opportunity
+        for field in changed:
+            setattr(opportunity, field, cleaned[field])
+        opportunity.save(update_fields=changed)
+        audit_record(
+            actor=actor,
+            verb="opportunity.updated",
+            target=opportunity,
+            before={field: before[field] for field in changed},
+            after=_snapshot(opportunity, changed),
+        )
+    return opportunity

@@ -1,3 +1,0 @@
-"""Being written."""
-
-__all__: list[str] = []
