@@ -18,7 +18,7 @@ STORAGES = {
 }
 # Tasks run in-process in tests unless a test starts a real worker (tests/test_celery_roundtrip.py).
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0

@@ -14,6 +14,11 @@ def test_seed_demo_shows_the_whole_journey_and_is_idempotent(db):
     assert Partner.objects.get(name="Cobalt IT").parent.name == "Atlas Distribution"
     assert Partner.objects.get(name="Northwind Solutions GmbH").application.duplicates  # flagged, not merged
     assert TierProposal.objects.filter(status="pending").exists()
+    from dealreg.models import Registration
+
+    statuses = set(Registration.objects.values_list("status", flat=True))
+    assert {"draft", "submitted", "approved"} <= statuses
+    assert Registration.objects.filter(has_conflict=True, conflicts__kind="registration").exists()
     counts = (Partner.objects.count(), AuditEvent.objects.count())
 
     call_command("seed_demo")

@@ -179,6 +179,7 @@ class Command(BaseCommand):
                     self._partner(manager, *spec)
                 created += 1
         created += self._applications(manager)
+        self._deals(manager)
         services.tiers_evaluate_all(now=timezone.now())  # proposals for the manager to decide
         return created
 
@@ -331,6 +332,98 @@ class Command(BaseCommand):
             )
             made += 1
         return made
+
+    def _deals(self, manager) -> None:
+        """Accounts of the direct team, and registrations in every state, including a conflict to resolve."""
+        from dealreg import services as deals
+        from dealreg.models import Account, Registration
+
+        if Registration.objects.exists():
+            return
+        if not Account.objects.exists():
+            deals.account_create(
+                actor=manager,
+                data={
+                    "name": "Umbrella Health Inc.",
+                    "website": "https://umbrella-health.com",
+                    "country": "US",
+                    "industry": "Healthcare",
+                    "size": "enterprise",
+                    "is_customer": True,
+                    "account_owner": "Maya Chen",
+                },
+            )
+            initech = deals.account_create(
+                actor=manager,
+                data={
+                    "name": "Initech GmbH",
+                    "website": "https://initech.de",
+                    "country": "DE",
+                    "industry": "Software",
+                    "size": "midmarket",
+                    "is_named_account": True,
+                    "account_owner": "Jon Direct",
+                },
+            )
+            deals.opportunity_create(
+                actor=manager,
+                account=initech,
+                data={
+                    "title": "Initech platform rollout",
+                    "stage": "open",
+                    "amount": "120000",
+                    "currency": "EUR",
+                    "owner_name": "Jon Direct",
+                },
+            )
+        anna = User.objects.get(email="anna@northwind.example.com")
+        marco = User.objects.get(email="marco@atlas-dist.example.com")
+        grace = User.objects.get(email="grace@brightpath.example.com")
+        northwind, atlas, brightpath = (u.membership.partner for u in (anna, marco, grace))
+
+        def register(actor, partner, submit=True, **data):
+            base = {
+                "country": "DE",
+                "contact_name": "Pat Buyer",
+                "contact_email": "pat@customer.example.com",
+                "value": "48000",
+                "currency": "EUR",
+                "stage": "discovery",
+                "involvement": "sourced",
+                "products": "Platform",
+                "expected_close": (timezone.now() + timedelta(days=60)).date(),
+            }
+            registration = deals.registration_save_draft(actor=actor, partner=partner, data={**base, **data})
+            return deals.registration_submit(actor=actor, registration=registration) if submit else registration
+
+        globex = register(
+            anna, northwind, name="Globex Corporation", website="https://globex.com", stage="proposal", value="85000"
+        )
+        deals.registration_approve(actor=manager, registration=globex, reason="Clean registration.")
+        register(marco, atlas, name="Globex Corp.", website="https://www.globex.com", stage="discovery")
+        register(
+            anna,
+            northwind,
+            name="Umbrella Health",
+            website="https://umbrella-health.com",
+            country="US",
+            involvement="influenced",
+            value="30000",
+            currency="USD",
+        )
+        register(grace, brightpath, name="Initech", website="https://initech.de", involvement="influenced")
+        register(
+            marco, atlas, name="Hooli Logistics", website="https://hooli-logistics.fr", country="FR", value="22000"
+        )
+        register(
+            grace,
+            brightpath,
+            submit=False,
+            name="Vandelay Industries",
+            website="https://vandelay.com",
+            country="US",
+            currency="USD",
+        )
 
     def _user(self, email: str, first: str, last: str, *, staff: bool = False, superuser: bool = False) -> User:
         user, made = User.objects.get_or_create(
