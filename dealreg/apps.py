@@ -6,6 +6,6 @@ class DealregConfig(AppConfig):
     verbose_name = "Deal registration"
 
     def ready(self) -> None:
-        from dealreg import integrations
+        from dealreg import integrations, reminders  # noqa: F401
 
         integrations.register()

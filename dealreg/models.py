@@ -186,6 +186,10 @@ class Registration(MatchKeysMixin):
     decision_reason = models.TextField(blank=True)
     protected_until = models.DateTimeField(null=True, blank=True, db_index=True)
     extensions_used = models.PositiveSmallIntegerField(default=0)
+    extension_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set while the partner's request for a longer protection awaits a decision."
+    )
+    extension_reason = models.TextField(blank=True, help_text="Why the partner asked for the pending extension.")
     won_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

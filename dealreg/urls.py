@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dealreg.views import accounts, manage, portal
+from dealreg.views import accounts, lifecycle, manage, portal
 
 manage_urlpatterns = [
     path("deals/", manage.registration_list, name="deals"),
@@ -9,6 +9,7 @@ manage_urlpatterns = [
     path("deals/<int:pk>/", manage.registration_detail, name="deal_detail"),
     path("deals/<int:pk>/decide/", manage.registration_decide, name="deal_decide"),
     path("deals/<int:pk>/resolve/", manage.conflict_resolve, name="deal_resolve"),
+    path("deals/<int:pk>/extension/", lifecycle.extension_decide, name="deal_extension_decide"),
     path("accounts/", accounts.account_list, name="account_list"),
     path("accounts/new/", accounts.account_create, name="account_create"),
     path("accounts/import/", accounts.account_import, name="account_import"),
@@ -22,4 +23,6 @@ portal_urlpatterns = [
     path("deals/<int:pk>/", portal.registration_detail, name="deal_detail"),
     path("deals/<int:pk>/edit/", portal.registration_edit, name="deal_edit"),
     path("deals/<int:pk>/submit/", portal.registration_submit, name="deal_submit"),
+    path("deals/<int:pk>/extend/", lifecycle.registration_extend, name="deal_extend"),
+    path("deals/<int:pk>/close/", lifecycle.registration_close, name="deal_close"),
 ]

@@ -1,0 +1,237 @@
+"""`python manage.py bench_dealreg --accounts 200000 --registrations 1000000`: the conflict check at scale.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm .venv/bin/python manage.py bench_dealreg \\
+        --accounts 200000 --registrations 1000000
+
+Never touches the configured database: by default (`--scratch`) it creates its own throwaway database
+`test_prm_bench_<pid>` next to it (django.test.utils.setup_databases, as benchmarks/bench_directory.py does),
+and drops it at the end. `--no-scratch` runs in the current database only if it is already a test database
+(`test_*`, or SQLite in memory) or its name starts with `prm_bench` (the test suite uses it on its test database).
+
+Fills the database with generated companies (benchmarks/dealreg_data.py: COPY on PostgreSQL), first a 10,000
+registration scenario (with the accounts scaled down in proportion: 200,000 accounts for 1,000,000 registrations
+gives 2,000 with 10,000), measures, then grows the same database to the full size and measures again. The conflict
+check is `detect()` of dealreg.services.registrations.submit (find_candidates plus the classification submission
+does), run on unsaved registrations of another partner; half the probes are stored companies written differently
+(legal form, typo, case, web ending), half companies nobody has. `submit_p95_ms` times registration_submit on
+drafts created for the measurement. Prints one `name=value` per line.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the repository root, for benchmarks/
+
+from benchmarks import dealreg_data as data
+
+SMALL = 10_000
+
+
+def _percentiles(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
+    return statistics.median(times), times[max(0, int(len(times) * 0.95 + 0.5) - 1)]
+
+
+class Command(BaseCommand):
+    help = "Generate deal-registration data in a throwaway database and time the conflict check and submission."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--accounts", type=int, default=200_000)
+        parser.add_argument("--registrations", type=int, default=1_000_000)
+        parser.add_argument("--partners", type=int, default=300)
+        parser.add_argument("--samples", type=int, default=200)
+        parser.add_argument("--submit-samples", type=int, default=None, help="default: --samples")
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument(
+            "--scratch",
+            action="store_true",
+            default=True,
+            help="create and drop a throwaway database test_prm_bench_<pid> (the default)",
+        )
+        parser.add_argument(
+            "--no-scratch",
+            dest="scratch",
+            action="store_false",
+            help="use the current database: only a test database or one named prm_bench*",
+        )
+
+    def handle(self, *args, **options) -> None:
+        if options["accounts"] < 0 or options["registrations"] < 1 or options["samples"] < 1:
+            raise CommandError("--registrations and --samples must be positive, --accounts not negative.")
+        if options["scratch"]:
+            from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+            settings_dict = connection.settings_dict
+            settings_dict.setdefault("TEST", {})["NAME"] = (
+                f"test_prm_bench_{os.getpid()}" if connection.vendor == "postgresql" else None
+            )
+            setup_test_environment()
+            old = setup_databases(verbosity=0, interactive=False)
+            try:
+                self.run(options)
+            finally:
+                connection.close()
+                teardown_databases(old, verbosity=0)
+        else:
+            name = str(connection.settings_dict["NAME"])
+            in_memory = connection.vendor == "sqlite" and "mode=memory" in name  # SQLite's test database
+            if not (name.startswith(("test_", "prm_bench")) or in_memory):
+                raise CommandError(
+                    f"Refusing to fill {name!r}: --no-scratch needs a test database or one named prm_bench*."
+                )
+            self.run(options)
+
+    def emit(self, key: str, value) -> None:
+        self.stdout.write(f"{key}={value}")
+        self.stdout.flush()
+
+    def run(self, options: dict) -> None:
+        from partners.models import Partner, PartnerMembership
+        from prm.models import User
+
+        total_accounts, total_regs = options["accounts"], options["registrations"]
+        universe = data.Universe(seed=options["seed"])
+        keys = data.KeyCache()
+        self.emit("database", connection.vendor)
+
+        partners = Partner.objects.bulk_create(
+            [Partner(name=f"Bench Partner {i:04d}", status=Partner.Status.ACTIVE) for i in range(options["partners"])]
+        )
+        if not partners[0].pk:  # backends without RETURNING
+            partners = list(Partner.objects.filter(name__startswith="Bench Partner ").order_by("pk"))
+        prober = Partner.objects.create(name="Bench Prober", status=Partner.Status.ACTIVE)
+        user = User.objects.create_user(email=f"bench-{os.getpid()}@bench.example.com", password=None)
+        PartnerMembership.objects.create(user=user, partner=prober, role=PartnerMembership.Role.ADMIN)
+        partner_ids = [p.pk for p in partners]
+
+        stages = []
+        if total_regs > SMALL:
+            stages.append((SMALL, total_accounts * SMALL // total_regs, "conflict_check_10k"))
+        stages.append((total_regs, total_accounts, "conflict_check"))
+
+        loaded_accounts = loaded_regs = 0
+        generate_s = 0.0
+        for regs, accounts, label in stages:
+            start = time.perf_counter()
+            data.prefetch_keys(
+                universe,
+                keys,
+                accounts=(loaded_accounts, accounts),
+                registrations=(loaded_regs, regs),
+                total_accounts=total_accounts,
+                total_registrations=total_regs,
+            )
+            self._load(
+                universe, keys, loaded_accounts, accounts, loaded_regs, regs, total_accounts, total_regs, partner_ids
+            )
+            elapsed = time.perf_counter() - start
+            generate_s += elapsed
+            self.emit(f"{label}_registrations", regs)
+            self.emit(f"{label}_accounts", accounts)
+            self.emit(f"{label}_generate_s", f"{elapsed:.1f}")
+            loaded_accounts, loaded_regs = accounts, regs
+            p50, p95, found = self._measure_check(universe, prober, options, accounts, regs, total_accounts, total_regs)
+            self.emit(f"{label}_p50_ms", f"{p50:.1f}")
+            self.emit(f"{label}_p95_ms", f"{p95:.1f}")
+            self.emit(f"{label}_probes_with_conflicts", found)
+
+        self.emit("registrations", loaded_regs)
+        self.emit("accounts", loaded_accounts)
+        self.emit("generate_s", f"{generate_s:.1f}")
+        if generate_s:
+            self.emit("generate_rows_per_s", f"{(loaded_regs + loaded_accounts) / generate_s:.0f}")
+        p50, p95 = self._measure_submit(universe, user, prober, options, total_accounts, total_regs)
+        self.emit("submit_p50_ms", f"{p50:.1f}")
+        self.emit("submit_p95_ms", f"{p95:.1f}")
+
+    def _load(self, universe, keys, a0, a1, r0, r1, total_accounts, total_regs, partner_ids) -> None:
+        from dealreg.models import Account, Registration
+
+        last_account = Account.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        data.load(Account, data.account_rows(universe, keys, a0, a1))
+        with connection.cursor() as cursor:  # the direct pipeline: an open opportunity on each named account
+            cursor.execute(
+                "INSERT INTO dealreg_directopportunity "
+                "(account_id, title, stage, amount, currency, owner_name, created_at) "
+                "SELECT id, 'Direct deal', 'open', 50000, 'USD', account_owner, CURRENT_TIMESTAMP "
+                "FROM dealreg_account WHERE is_named_account AND id > %s",
+                [last_account],
+            )
+        data.load(
+            Registration,
+            data.registration_rows(
+                universe, keys, r0, r1, accounts=total_accounts, registrations=total_regs, partners=partner_ids
+            ),
+        )
+        data.analyze()
+
+    def _probe_registrations(self, universe, prober, options, accounts, regs, total_accounts, total_regs, seed):
+        from dealreg.models import Registration
+
+        # Probes are drawn from what is loaded now: registrations 0..regs of the full-size plan.
+        found = data.probes(
+            universe, options["samples"], loaded=regs, accounts=total_accounts, registrations=total_regs, seed=seed
+        )
+        return [
+            Registration(
+                partner=prober,
+                name=p["name"],
+                website=p["website"],
+                country=p["country"],
+                products="Platform",
+                status=Registration.Status.DRAFT,
+            )
+            for p in found
+        ]
+
+    def _measure_check(self, universe, prober, options, accounts, regs, total_accounts, total_regs):
+        from dealreg.services.registrations.submit import detect
+
+        probes = self._probe_registrations(
+            universe, prober, options, accounts, regs, total_accounts, total_regs, options["seed"] + regs
+        )
+        for probe in probes[: min(20, len(probes))]:  # warm up: caches, plans, buffers
+            detect(probe)
+        times, with_conflicts = [], 0
+        for probe in probes:
+            start = time.perf_counter()
+            found = detect(probe)
+            times.append((time.perf_counter() - start) * 1000)
+            with_conflicts += bool(found.conflicts)
+        p50, p95 = _percentiles(times)
+        return p50, p95, with_conflicts
+
+    def _measure_submit(self, universe, user, prober, options, total_accounts, total_regs):
+        from dealreg.services import registration_save_draft, registration_submit
+
+        count = options["submit_samples"] or options["samples"]
+        probes = data.probes(
+            universe,
+            count + 5,
+            loaded=total_regs,
+            accounts=total_accounts,
+            registrations=total_regs,
+            seed=options["seed"] + 1,
+        )
+        drafts = [
+            registration_save_draft(
+                actor=user,
+                partner=prober,
+                data={"name": p["name"], "website": p["website"], "country": p["country"], "products": "Platform"},
+            )
+            for p in probes
+        ]
+        for draft in drafts[:5]:  # warm up
+            registration_submit(actor=user, registration=draft)
+        times = []
+        for draft in drafts[5:]:
+            start = time.perf_counter()
+            registration_submit(actor=user, registration=draft)
+            times.append((time.perf_counter() - start) * 1000)
+        return _percentiles(times)
