@@ -48,6 +48,7 @@ class Command(BaseCommand):
         parser.add_argument("--samples", type=int, default=200)
         parser.add_argument("--submit-samples", type=int, default=None, help="default: --samples")
         parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--show-slowest", type=int, default=0, help="list the N slowest checks on stderr")
         parser.add_argument(
             "--scratch",
             action="store_true",
@@ -205,6 +206,9 @@ class Command(BaseCommand):
             times.append((time.perf_counter() - start) * 1000)
             with_conflicts += bool(found.conflicts)
         p50, p95 = _percentiles(times)
+        slowest = sorted(zip(times, probes, strict=True), key=lambda t: -t[0])[: options["show_slowest"]]
+        for ms, probe in slowest:  # to stderr: stdout stays name=value lines
+            self.stderr.write(f"slow check {ms:.0f} ms: {probe.name!r} {probe.website!r} {probe.country}")
         return p50, p95, with_conflicts
 
     def _measure_submit(self, universe, user, prober, options, total_accounts, total_regs):
