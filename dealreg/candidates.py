@@ -3,7 +3,8 @@
 Never scans a table. One bounded query per model, on the stored, indexed match keys:
 - exact registrable `domain` (b-tree index; free-mail and hosting domains are no evidence and are not searched);
 - exact `name_key`, as stored (prm.names) and as the matcher reads it (legal forms cleanco misses removed);
-- on PostgreSQL, fuzzy names through the pg_trgm GIN index on `name_key` (migration 0002): `name_key % key`
+- on PostgreSQL, fuzzy names through the pg_trgm GIN index on `name_key` (migration 0002), searched with the
+  name's distinctive words only (generic words would match a large share of a big table): `name_key % key`
   (trigram similarity above pg_trgm's threshold, typos) or `name_key %> key` (the key appears inside a longer
   stored name: "siemens" in "siemens healthineers"), best similarity first;
 - on SQLite, a prefix range on the first distinctive word of the name (b-tree index).
@@ -40,7 +41,10 @@ def _keys(name: str, website: str) -> tuple[str, set[str], str]:
         domain = ""
     stored_key = normalize_company_name(name or "")[:200]
     exact = {k for k in (stored_key, normalize_name(name or "")[:200]) if k}
-    return domain, exact, stored_key
+    # Fuzzy search on the distinctive words only: generic words ("logistics", "health") would match a large part
+    # of a big table and make the search grow with it. Names made only of generic words use the whole key.
+    fuzzy_key = " ".join(distinctive_words(name or ""))[:200] or stored_key
+    return domain, exact, fuzzy_key
 
 
 def _prefix(name: str, stored_key: str) -> str:
