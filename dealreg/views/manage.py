@@ -1,7 +1,6 @@
 """Channel managers' deal registration pages: every registration (filters, sort, CSV export), the review queue with
 its SLA clock, and a registration's side-by-side conflict view with the decisions."""
 
-import csv
 from datetime import datetime
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from dealreg.forms import AGE_BUCKETS, SORTS, DecisionForm, ManageFilterForm, Re
 from dealreg.models import Registration
 from partners.models import Partner
 from prm.access import manager_required
+from prm.csv_export import csv_response, csv_time
 
 PER_PAGE = 50
 Status = Registration.Status
@@ -142,51 +142,30 @@ EXPORT_HEADER = (
     "decided",
     "protected until",
 )
-# Spreadsheets run a cell starting with one of these as a formula (CSV injection): such cells get a leading quote.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, so csv.writer can feed a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
-def _csv_time(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _export_row(r: Registration) -> list[str]:
+def _export_row(r: Registration) -> list[object]:
     return [
-        _csv_safe(value)
-        for value in (
-            r.pk,
-            r.name,
-            r.website,
-            r.country.code if r.country else "",
-            r.partner.name,
-            r.get_status_display(),
-            r.get_stage_display(),
-            str(r.get_involvement_display()).split(":", 1)[0],
-            r.value,
-            r.currency,
-            r.expected_close.isoformat() if r.expected_close else "",
-            r.products,
-            r.contact_name,
-            r.contact_email,
-            "yes" if r.has_conflict else "no",
-            "yes" if r.has_priority else "no",
-            _csv_time(r.submitted_at),
-            _csv_time(r.decision_due_at),
-            _csv_time(r.decided_at),
-            _csv_time(r.protected_until),
-        )
+        r.pk,
+        r.name,
+        r.website,
+        r.country.code if r.country else "",
+        r.partner.name,
+        r.get_status_display(),
+        r.get_stage_display(),
+        str(r.get_involvement_display()).split(":", 1)[0],
+        r.value,
+        r.currency,
+        r.expected_close.isoformat() if r.expected_close else "",
+        r.products,
+        r.contact_name,
+        r.contact_email,
+        "yes" if r.has_conflict else "no",
+        "yes" if r.has_priority else "no",
+        csv_time(r.submitted_at),
+        csv_time(r.decision_due_at),
+        csv_time(r.decided_at),
+        csv_time(r.protected_until),
     ]
 
 
@@ -194,17 +173,11 @@ def _export_row(r: Registration) -> list[str]:
 def registration_export(request: HttpRequest) -> StreamingHttpResponse:
     """Every registration matching the list's current filters (not just the page shown), streamed."""
     registrations = _registrations(ManageFilterForm(request.GET).filters()).iterator(chunk_size=1000)
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"  # a byte-order mark, so spreadsheet apps read the file as UTF-8
-        yield writer.writerow(EXPORT_HEADER)
-        for registration in registrations:
-            yield writer.writerow(_export_row(registration))
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="deal-registrations-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    return csv_response(
+        name="deal-registrations",
+        header=EXPORT_HEADER,
+        rows=(_export_row(registration) for registration in registrations),
+    )
 
 
 # --- One registration: the conflict view and the decisions -----------------------------------------------------

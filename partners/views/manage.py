@@ -1,15 +1,12 @@
 """Channel managers' partner pages: the directory (filters, sorting, CSV export), a partner's page, its edit form
 and notes."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partners import selectors, services
@@ -18,6 +15,7 @@ from partners.forms.profile import NoteForm, OwnerForm, PartnerManageForm
 from partners.models import Invitation, Partner, PartnerMembership
 from prm.access import manager_required
 from prm.audit import audit_timeline
+from prm.csv_export import csv_response, csv_time
 
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 200
@@ -105,44 +103,23 @@ EXPORT_HEADER = (
     "activated",
     "last activity",
 )
-# Spreadsheets run a cell starting with one of these as a formula (CSV injection): such cells get a leading quote.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, so csv.writer can feed a streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
-def _csv_time(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _export_row(partner: Partner) -> list[str]:
+def _export_row(partner: Partner) -> list[object]:
     return [
-        _csv_safe(value)
-        for value in (
-            partner.name,
-            partner.get_type_display(),
-            partner.get_status_display(),
-            partner.tier.name if partner.tier else "",
-            partner.owner.email if partner.owner else "",
-            partner.website,
-            "; ".join(partner.labels("regions")),
-            "; ".join(sorted(c.name for c in partner.countries)),
-            partner.get_route_to_market_display(),
-            partner.member_count,
-            _csv_time(partner.created_at),
-            _csv_time(partner.activated_at),
-            _csv_time(partner.last_activity_at),
-        )
+        partner.name,
+        partner.get_type_display(),
+        partner.get_status_display(),
+        partner.tier.name if partner.tier else "",
+        partner.owner.email if partner.owner else "",
+        partner.website,
+        "; ".join(partner.labels("regions")),
+        "; ".join(sorted(c.name for c in partner.countries)),
+        partner.get_route_to_market_display(),
+        partner.member_count,
+        csv_time(partner.created_at),
+        csv_time(partner.activated_at),
+        csv_time(partner.last_activity_at),
     ]
 
 
@@ -151,18 +128,7 @@ def partner_export(request: HttpRequest) -> StreamingHttpResponse:
     """Every partner matching the directory's current filters (not just the page shown), streamed."""
     filters = selectors.DirectoryFilters.from_query(request.GET)
     partners = selectors.partner_directory(filters).iterator(chunk_size=1000)
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"  # a byte-order mark, so spreadsheet apps read the file as UTF-8
-        yield writer.writerow(EXPORT_HEADER)
-        for partner in partners:
-            yield writer.writerow(_export_row(partner))
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    filename = f"partners-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(name="partners", header=EXPORT_HEADER, rows=(_export_row(partner) for partner in partners))
 
 
 @manager_required
