@@ -2,6 +2,7 @@
 the environment (PostgreSQL and Redis in CI); without them the suite runs on SQLite with eager tasks."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
@@ -12,8 +13,11 @@ from prm.settings import REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; never for real passwords
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Uploads go to a throwaway directory per run.
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="prm-test-private-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tasks run in-process in tests unless a test starts a real worker (tests/test_celery_roundtrip.py).
