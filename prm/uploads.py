@@ -96,7 +96,7 @@ def safe_filename(name: str) -> str:
 
 
 @deconstructible
-class upload_path:  # noqa: N801 -- used like a function: upload_to=upload_path("mdf/proof")
+class upload_path:  # used like a function: upload_to=upload_path("mdf/proof")
     """An `upload_to` that stores each file under a random directory, so names never collide or can be guessed."""
 
     def __init__(self, prefix: str) -> None:

@@ -18,34 +18,11 @@ from dealreg.models import Registration
 from partners.models import Partner
 from prm.access import manager_required
 from prm.csv_export import csv_response, csv_time
+from prm.sla import sla_clock
+from prm.sla import span as _span
 
 PER_PAGE = 50
 Status = Registration.Status
-
-
-# --- The SLA clock ---------------------------------------------------------------------------------------------
-
-
-def _span(seconds: float) -> str:
-    hours = int(seconds // 3600)
-    if hours < 1:
-        minutes = max(int(seconds // 60), 1)
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    if hours < 24:
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    days = hours // 24
-    return f"{days} day{'s' if days != 1 else ''}"
-
-
-def sla_clock(due: datetime | None, now: datetime | None = None) -> tuple[str, bool]:
-    """("due in 5 hours" | "overdue by 1 day", overdue?) for a decision due at `due`."""
-    if due is None:
-        return "", False
-    now = now or timezone.now()
-    seconds = (due - now).total_seconds()
-    if seconds >= 0:
-        return f"due in {_span(seconds)}", False
-    return f"overdue by {_span(-seconds)}", True
 
 
 def _waiting(since: datetime | None, now: datetime) -> str:

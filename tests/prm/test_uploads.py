@@ -64,7 +64,9 @@ def test_safe_names_and_random_paths():
     assert safe_filename("../../etc/pass wd.PDF") == "pass-wd.pdf"
     assert safe_filename('a"b;c.csv') == "a-b-c.csv"
     first, second = upload_path("mdf/proof")(None, "x.pdf"), upload_path("mdf/proof")(None, "x.pdf")
-    assert first != second and first.startswith("mdf/proof/") and first.endswith("/x.pdf")
+    assert first != second
+    assert first.startswith("mdf/proof/")
+    assert first.endswith("/x.pdf")
     assert upload_path("a").deconstruct()[1] == ("a",)
 
 
@@ -84,6 +86,6 @@ def test_private_response_is_an_attachment_that_is_not_sniffed(tmp_path):
     response = private_file_response(field, download_name="Q3 invoice.pdf")
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert 'attachment; filename="Q3-invoice.pdf"' == response["Content-Disposition"]
+    assert response["Content-Disposition"] == 'attachment; filename="Q3-invoice.pdf"'
     assert b"".join(response.streaming_content) == PDF_BYTES
     storage.delete(name)
