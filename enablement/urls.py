@@ -1,6 +1,6 @@
-from django.urls import path
+"""The enablement URL map: each audience's patterns live next to its views (urls_manage, urls_portal)."""
 
-from enablement import views
+from enablement.urls_manage import manage_urlpatterns
+from enablement.urls_portal import portal_urlpatterns, public_urlpatterns
 
-manage_urlpatterns = [path("enablement/", views.manage_index, name="enablement")]
-portal_urlpatterns = [path("training/", views.portal_index, name="training")]
+__all__ = ["manage_urlpatterns", "portal_urlpatterns", "public_urlpatterns"]

@@ -1,6 +1,6 @@
-from django.urls import path
+"""The MDF URL map: each audience's patterns live next to its views (urls_manage, urls_portal)."""
 
-from mdf import views
+from mdf.urls_manage import manage_urlpatterns
+from mdf.urls_portal import portal_urlpatterns
 
-manage_urlpatterns = [path("mdf/", views.manage_index, name="mdf")]
-portal_urlpatterns = [path("mdf/", views.portal_index, name="mdf")]
+__all__ = ["manage_urlpatterns", "portal_urlpatterns"]

@@ -38,6 +38,7 @@ urlpatterns = [
     path("manage/", include((manage_patterns, "manage"))),
     path("portal/", include((portal_patterns, "portal"))),
     *partners.urls.public_urlpatterns,
+    *enablement.urls.public_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from enablement.views import manage
+
+manage_urlpatterns = [path("enablement/", manage.index, name="enablement")]

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from mdf.views import manage
+
+manage_urlpatterns = [path("mdf/", manage.index, name="mdf")]
