@@ -33,8 +33,8 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 # (manage.py, gunicorn, celery) and settings find templates/, static/ and var/ beside it.
 COPY . .
 RUN pip install --no-deps -e . \
-    && mkdir -p var \
-    && chown prm:prm var
+    && mkdir -p var /data/private \
+    && chown prm:prm var /data/private
 
 USER prm
 
