@@ -13,7 +13,9 @@ from cleanco import basename
 from rapidfuzz import fuzz
 
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LATIN_FOLD = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"})
+_NON_WORD = re.compile(r"[\W_]+")  # any script's letters and digits are kept
 
 
 def registrable_domain(value: str) -> str:
@@ -33,7 +35,10 @@ def registrable_domain(value: str) -> str:
 @lru_cache(maxsize=4096)
 def normalize_company_name(name: str) -> str:
     """Case, accents, punctuation, '&'/'and', a leading 'the' and legal suffixes (Inc, Ltd, GmbH, Pvt Ltd…) go."""
-    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    # Accents go (Café → cafe), but letters of other scripts stay: "株式会社トヨタ" must not become "".
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_LATIN_FOLD)
     text = text.replace("&", " and ")
     text = basename(basename(text))  # twice: "Pvt Ltd", "Co. Ltd"
     text = _NON_WORD.sub(" ", text).strip()
