@@ -275,6 +275,9 @@ def _render_detail(
     request: HttpRequest, registration: Registration, update_form: RegistrationUpdateForm | None, status: int = 200
 ) -> HttpResponse:
     headline, next_step = status_explanation(registration)
+    if registration.status == Status.APPROVED and registration.protected_until:
+        # The protection section below shows the date and days left; say it once.
+        next_step = "The deal is yours. Keep its stage and value up to date."
     context = {
         "registration": registration,
         "headline": headline,
