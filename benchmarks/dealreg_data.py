@@ -1,15 +1,23 @@
 """Generated deal-registration data for the benchmark (`python manage.py bench_dealreg`).
 
 Realistic companies built from vocabularies, deterministic for a seed:
-- ~2,000 distinctive brand words made of syllables ("Norvex", "Kalbrio"), never one of the matcher's common words;
+- brand words made of syllables ("Norvex", "Kalbrio"), never one of the matcher's common words, as shared as the
+  distinctive words of real company names are: a quarter come from 2,000 popular words, Zipf-like (the most
+  popular in about 1 company in 700, as "Phoenix" is in the UK register; the 100th in 1 in 2,000; the last in 1 in
+  30,000), a third from 50,000 less common ones (a few companies each in 400,000), the rest are the company's own
+  ("Initech", "Zendesk"). A company named by its brand alone never takes a popular word for it: a registry refuses
+  a name already taken, so "Phoenix Ltd" is a handful of companies worldwide, not a hundred in 400,000.
+  (Until November 2026 every brand came from 2,000 words: each was shared by some 270 companies and made hundreds
+  of registrations of unrelated companies "possibly the same" as any new one, which real data does not do.)
 - common business words ("Systems", "Logistics", "Health", "Group", "United"...), which unrelated companies share;
 - a country per company, with its legal suffixes (GmbH, Ltd, SAS, B.V., K.K., Pvt Ltd...) and web endings
   (.de, .co.uk, .fr, .io...); the domain is derived from the brand.
 
 The stored match keys (`name_key`, `domain`) are computed with prm.names exactly as the models' save() does,
 once per distinct string. On PostgreSQL rows go in with COPY (psycopg 3), with the secondary indexes of the big
-tables dropped during the load and rebuilt after it (then ANALYZE); elsewhere (SQLite, tiny test runs) with
-bulk_create.
+tables dropped during the load and rebuilt after it (then VACUUM and ANALYZE); the statement triggers of
+dealreg migration 0004 add the new names and words to candidate search's name tables as for any insert.
+Elsewhere (SQLite, tiny test runs) with bulk_create.
 
 Company `i` of the universe is the same company whatever the sizes asked for, so a small load is a prefix of a big
 one: the benchmark loads the 10,000-registration scenario first, measures, then grows the same database.
@@ -20,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from itertools import accumulate
 from multiprocessing import Pool
 
 from django.db import connection, transaction
@@ -174,15 +183,27 @@ def _syllable(rng: random.Random) -> str:
     return rng.choice(ONSETS.split()) + rng.choice(VOWELS.split()) + rng.choice(CODAS.split(" "))
 
 
-def brand_words(count: int, seed: int) -> list[str]:
-    """`count` distinct pronounceable brand words, none a common business word (so each one is distinctive)."""
+def invented_word(rng: random.Random) -> str:
+    """A pronounceable brand word, never a common business word (so it is distinctive)."""
+    while True:
+        word = "".join(_syllable(rng) for _ in range(rng.choice((1, 2, 2, 2, 3)))) + rng.choice(ENDINGS.split())
+        if 4 <= len(word) <= 12 and word not in GENERIC_WORDS:
+            return word.capitalize()
+
+
+def brand_words(count: int, seed: int, *, besides: frozenset[str] = frozenset()) -> list[str]:
+    """`count` distinct brand words, none of them in `besides`."""
     rng = random.Random(seed)
     words: dict[str, None] = {}
     while len(words) < count:
-        word = "".join(_syllable(rng) for _ in range(rng.choice((1, 2, 2, 2, 3)))) + rng.choice(ENDINGS.split())
-        if 4 <= len(word) <= 12 and word not in GENERIC_WORDS:
-            words[word.capitalize()] = None
+        word = invented_word(rng)
+        if word not in besides:
+            words[word] = None
     return list(words)
+
+
+POPULAR_SHARE = 0.25  # of brand words taken from the popular words
+LESS_COMMON_SHARE = 0.35  # from the less common ones; the rest are invented for the company
 
 
 @dataclass(frozen=True)
@@ -197,28 +218,35 @@ class Company:
 class Universe:
     """Company `i`, the same for a seed whatever else is asked for."""
 
-    def __init__(self, seed: int = 42, brands: int = 2000) -> None:
+    def __init__(self, seed: int = 42, popular: int = 2000, less_common: int = 50_000) -> None:
         self.seed = seed
-        self.brands = brand_words(brands, seed)
-        # Words no stored company uses: the "new customer" probes.
-        known = {b.lower() for b in self.brands}
-        self.new_brands = [w for w in brand_words(brands + 600, seed + 1) if w.lower() not in known][:500]
+        self.popular = brand_words(popular, seed)
+        self.popular_weights = list(accumulate(1 / (rank + 50) for rank in range(popular)))  # cumulative, Zipf-like
+        self.popular_set = frozenset(self.popular)
+        self.less_common = brand_words(less_common, seed + 1, besides=frozenset(self.popular))
 
-    def company(self, i: int, *, brands: list[str] | None = None) -> Company:
+    def brand(self, rng: random.Random, *, popular: bool = True) -> str:
+        draw = rng.random()
+        if popular and draw < POPULAR_SHARE:
+            return rng.choices(self.popular, cum_weights=self.popular_weights)[0]
+        if draw < POPULAR_SHARE + LESS_COMMON_SHARE:
+            return rng.choice(self.less_common)
+        return invented_word(rng)
+
+    def company(self, i: int) -> Company:
         rng = random.Random(self.seed * 1_000_003 + i)
-        pool = brands or self.brands
-        brand = rng.choice(pool)
+        brand = self.brand(rng)
         shape = rng.random()
         if shape < 0.35:
             core = f"{brand} {rng.choice(GENERIC)}"
         elif shape < 0.55:
-            core = f"{brand} {rng.choice(pool)} {rng.choice(GENERIC)}"
+            core = f"{brand} {self.brand(rng)} {rng.choice(GENERIC)}"
         elif shape < 0.70:
             core = f"{rng.choice(PREFIXES)} {brand} {rng.choice(GENERIC)}"
         elif shape < 0.85:
-            core = f"{brand} {rng.choice(pool)}"
-        else:
-            core = brand
+            core = f"{brand} {self.brand(rng)}"
+        else:  # the brand alone: registries refuse a name already taken, so not a popular word ("Phoenix")
+            core = brand if brand not in self.popular_set else self.brand(rng, popular=False)
         country = rng.choices(COUNTRY_CODES, COUNTRY_WEIGHTS)[0]
         _, suffixes, endings = COUNTRIES[country]
         name = f"{core} {rng.choice(suffixes)}" if rng.random() < 0.75 else core
@@ -262,19 +290,26 @@ class KeyCache:
         return self.domains[website]
 
 
-def registration_company(universe: Universe, j: int, accounts: int, registrations: int) -> tuple[Company, str]:
-    """The customer of registration `j` and the name the partner typed. Six in ten registrations are of known
-    accounts, the others of companies the startup does not know (about two registrations each); a few partners
-    leave out the legal form or the website."""
+def registration_company_index(universe: Universe, j: int, accounts: int, registrations: int) -> tuple[int, bool]:
+    """The universe index of the customer of registration `j`, and whether the partner typed its name in full.
+    Six in ten registrations are of known accounts (account `i` is company `i`), the others of companies the
+    startup does not know (about two registrations each)."""
     rng = random.Random(universe.seed * 7_919 + j)
     # Registration j only names accounts and companies that exist by then (accounts grow with registrations), so
     # the first n registrations of a plan are a plan of their own.
     if rng.random() < 0.6 and accounts:
-        company = universe.company(rng.randrange(max(1, accounts * (j + 1) // registrations)))
+        index = rng.randrange(max(1, accounts * (j + 1) // registrations))
     else:
-        company = universe.company(10_000_000 + rng.randrange(max(1, (j + 1) // 5)))
-    typed = company.name if rng.random() < 0.8 else company.core
-    return company, typed
+        index = 10_000_000 + rng.randrange(max(1, (j + 1) // 5))
+    return index, rng.random() < 0.8
+
+
+def registration_company(universe: Universe, j: int, accounts: int, registrations: int) -> tuple[Company, str]:
+    """The customer of registration `j` and the name the partner typed: a few leave out the legal form (or the
+    website, see registration_rows)."""
+    index, in_full = registration_company_index(universe, j, accounts, registrations)
+    company = universe.company(index)
+    return company, company.name if in_full else company.core
 
 
 def _stamp(rng: random.Random, now, status: str) -> dict:
@@ -447,10 +482,14 @@ def load(model, rows: Iterator[dict]) -> int:
 def analyze() -> None:
     """Statistics for the planner, and the state a database is in after a while in production: VACUUM sets the
     hint bits and the visibility map. Without it the first queries to touch freshly copied rows write them all
-    back (seconds per check at a million rows), which measures the bulk load rather than the check."""
+    back (seconds per check at a million rows), which measures the bulk load rather than the check. The partners
+    and the name tables of candidate search (filled by trigger) too: autovacuum would have, and it may be off."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM (FREEZE, ANALYZE) dealreg_account, dealreg_registration, dealreg_directopportunity")
+            cursor.execute(
+                "VACUUM (FREEZE, ANALYZE) dealreg_account, dealreg_registration, dealreg_directopportunity, "
+                "dealreg_namekey, dealreg_nameword, partners_partner"
+            )
 
 
 # --- probes --------------------------------------------------------------------------------------------------------
@@ -471,12 +510,14 @@ def _typo(rng: random.Random, word: str) -> str:
 def probes(universe: Universe, count: int, *, loaded: int, accounts: int, registrations: int, seed: int) -> list[dict]:
     """New registrations to check: half of companies already stored (one of the `loaded` first registrations of
     the plan, written as is, with another legal form, without one, with a typo in the brand, in lower case, with
-    another web ending or no website), half of companies nobody has."""
+    another web ending or no website; "company" is its universe index), half new companies (drawn as the stored
+    ones are: they share popular words with stored companies, and now and then are one of them)."""
     rng = random.Random(seed)
     out = []
     for n in range(count):
         if n % 2 == 0:
-            company, _ = registration_company(universe, rng.randrange(loaded), accounts, registrations)
+            index, _ = registration_company_index(universe, rng.randrange(loaded), accounts, registrations)
+            company = universe.company(index)
             _, suffixes, endings = COUNTRIES[company.country]
             variant = rng.random()
             if variant < 0.2:
@@ -494,8 +535,8 @@ def probes(universe: Universe, count: int, *, loaded: int, accounts: int, regist
                 website = website.rsplit(".", 1)[0] + "." + rng.choice(endings).rsplit(".", 1)[-1]
             elif rng.random() < 0.2:
                 website = ""
-            out.append({"name": name, "website": website, "country": company.country, "known": True})
+            out.append({"name": name, "website": website, "country": company.country, "known": True, "company": index})
         else:
-            company = universe.company(20_000_000 + n + seed * 10_000, brands=universe.new_brands)
+            company = universe.company(20_000_000 + n + seed * 10_000)
             out.append({"name": company.name, "website": company.website, "country": company.country, "known": False})
     return out

@@ -2,7 +2,9 @@
 registrations partners submit, and the conflicts found between them.
 
 Match keys (`name_key`, `domain`) are stored normalised (prm.names) and indexed, so candidate search never scans
-everything; on PostgreSQL a pg_trgm index on `name_key` serves fuzzy candidates (migration 0002).
+everything. On PostgreSQL, fuzzy candidates come from the word tables of migration 0004 (every distinct name key
+and its words, kept by triggers; see dealreg/candidates.py); the pg_trgm index of migration 0002 serves the admin's
+name search.
 """
 
 from decimal import Decimal

@@ -13,8 +13,10 @@ registration scenario (with the accounts scaled down in proportion: 200,000 acco
 gives 2,000 with 10,000), measures, then grows the same database to the full size and measures again. The conflict
 check is `detect()` of dealreg.services.registrations.submit (find_candidates plus the classification submission
 does), run on unsaved registrations of another partner; half the probes are stored companies written differently
-(legal form, typo, case, web ending), half companies nobody has. `submit_p95_ms` times registration_submit on
-drafts created for the measurement. Prints one `name=value` per line.
+(legal form, typo, case, web ending), half new companies. `submit_p95_ms` times registration_submit on drafts
+created for the measurement. `..._recall` checks that speed cost nothing: of the stored rows of the probed
+companies (other partners' active registrations, accounts) that the matcher finds the same or possibly the same,
+the share candidate search finds (outside the timing). Prints one `name=value` per line.
 """
 
 import os
@@ -86,7 +88,11 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"Refusing to fill {name!r}: --no-scratch needs a test database or one named prm_bench*."
                 )
-            self.run(options)
+            from django.test.utils import override_settings
+
+            # The submissions' emails stay in memory (as in the throwaway database): stdout keeps name=value lines.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                self.run(options)
 
     def emit(self, key: str, value) -> None:
         self.stdout.write(f"{key}={value}")
@@ -116,8 +122,15 @@ class Command(BaseCommand):
             stages.append((SMALL, total_accounts * SMALL // total_regs, "conflict_check_10k"))
         stages.append((total_regs, total_accounts, "conflict_check"))
 
+        from dealreg.models import Account, Registration
+
         loaded_accounts = loaded_regs = 0
         generate_s = 0.0
+        # Rows go in in plan order: account i and registration j get these ids plus i and j.
+        self.first_ids = {
+            model: (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+            for model in (Account, Registration)
+        }
         for regs, accounts, label in stages:
             start = time.perf_counter()
             data.prefetch_keys(
@@ -137,10 +150,13 @@ class Command(BaseCommand):
             self.emit(f"{label}_accounts", accounts)
             self.emit(f"{label}_generate_s", f"{elapsed:.1f}")
             loaded_accounts, loaded_regs = accounts, regs
-            p50, p95, found = self._measure_check(universe, prober, options, accounts, regs, total_accounts, total_regs)
+            p50, p95, found, recall = self._measure_check(
+                universe, prober, options, accounts, regs, total_accounts, total_regs
+            )
             self.emit(f"{label}_p50_ms", f"{p50:.1f}")
             self.emit(f"{label}_p95_ms", f"{p95:.1f}")
             self.emit(f"{label}_probes_with_conflicts", found)
+            self.emit(f"{label}_recall", recall)
 
         self.emit("registrations", loaded_regs)
         self.emit("accounts", loaded_accounts)
@@ -189,12 +205,64 @@ class Command(BaseCommand):
                 status=Registration.Status.DRAFT,
             )
             for p in found
-        ]
+        ], found
+
+    def _recall(self, universe, prober, probes, meta, accounts, regs, total_accounts, total_regs) -> str:
+        """Of the stored rows of the companies the probes of known companies write differently (other partners'
+        active registrations, accounts) that the matcher finds the same or possibly the same, the share that
+        candidate search finds (with no limit on its answer): it must stay 1 whatever the size."""
+        from dealreg.candidates import find_candidates
+        from dealreg.matching import Company, match
+        from dealreg.models import Account, Registration
+
+        wanted = {p["company"] for p in meta if p["known"]}
+        rows: dict[int, list[tuple[str, int]]] = {index: [] for index in wanted}
+        for j in range(regs):
+            index, _ = data.registration_company_index(universe, j, total_accounts, total_regs)
+            if index in rows:
+                rows[index].append(("registration", self.first_ids[Registration] + j))
+        for index in wanted:
+            if index < accounts:
+                rows[index].append(("account", self.first_ids[Account] + index))
+        stored = {
+            ("registration", r.pk): r
+            for r in Registration.objects.filter(
+                pk__in=[pk for found in rows.values() for kind, pk in found if kind == "registration"],
+                status__in=Registration.ACTIVE,
+            ).exclude(partner=prober)
+        } | {
+            ("account", a.pk): a
+            for a in Account.objects.filter(
+                pk__in=[pk for found in rows.values() for kind, pk in found if kind == "account"]
+            )
+        }
+        truth = found_count = 0
+        for probe, p in zip(probes, meta, strict=True):
+            if not p["known"]:
+                continue
+            company = Company(name=probe.name, domain=probe.website, country=str(probe.country))
+            expected = {
+                key
+                for key in rows[p["company"]]
+                if key in stored
+                and match(company, Company(stored[key].name, stored[key].domain, str(stored[key].country))).verdict
+                != "different"
+            }
+            found = find_candidates(
+                name=probe.name,
+                website=probe.website,
+                country=str(probe.country),
+                exclude_partner_id=prober.pk,
+                limit=10**6,
+            )
+            truth += len(expected)
+            found_count += len(expected & {(c.kind, c.obj.pk) for c in found})
+        return f"{found_count / truth:.3f}" if truth else "n/a"
 
     def _measure_check(self, universe, prober, options, accounts, regs, total_accounts, total_regs):
         from dealreg.services.registrations.submit import detect
 
-        probes = self._probe_registrations(
+        probes, meta = self._probe_registrations(
             universe, prober, options, accounts, regs, total_accounts, total_regs, options["seed"] + regs
         )
         for probe in probes[: min(20, len(probes))]:  # warm up: caches, plans, buffers
@@ -209,7 +277,8 @@ class Command(BaseCommand):
         slowest = sorted(zip(times, probes, strict=True), key=lambda t: -t[0])[: options["show_slowest"]]
         for ms, probe in slowest:  # to stderr: stdout stays name=value lines
             self.stderr.write(f"slow check {ms:.0f} ms: {probe.name!r} {probe.website!r} {probe.country}")
-        return p50, p95, with_conflicts
+        recall = self._recall(universe, prober, probes, meta, accounts, regs, total_accounts, total_regs)
+        return p50, p95, with_conflicts, recall
 
     def _measure_submit(self, universe, user, prober, options, total_accounts, total_regs):
         from dealreg.services import registration_save_draft, registration_submit

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from dealreg.models import Account, Conflict, DirectOpportunity, Registration
@@ -73,6 +75,14 @@ def detect(registration: Registration) -> Detection:
         exclude_partner_id=registration.partner_id,
         exclude_registration_id=registration.pk,
     )
+    # The open direct opportunities of every account found, in one query (up to 10 each, oldest first).
+    opportunities: dict[int, list[DirectOpportunity]] = {}
+    account_ids = [c.obj.pk for c in candidates if c.kind == "account"]
+    if account_ids:
+        ranked = DirectOpportunity.objects.filter(account_id__in=account_ids, stage=DirectOpportunity.Stage.OPEN)
+        ranked = ranked.annotate(rank=Window(RowNumber(), partition_by=[F("account_id")], order_by=F("pk").asc()))
+        for opportunity in ranked.filter(rank__lte=10).order_by("pk"):
+            opportunities.setdefault(opportunity.account_id, []).append(opportunity)
     for candidate in candidates:
         result = candidate.result
         common = {"verdict": result.verdict, "score": result.score, "reasons": list(result.reasons)}
@@ -104,7 +114,7 @@ def detect(registration: Registration) -> Detection:
             found.conflicts.append(
                 Conflict(registration=registration, kind=Conflict.Kind.NAMED_ACCOUNT, account=account, **common)
             )
-        for opportunity in account.opportunities.filter(stage=DirectOpportunity.Stage.OPEN).order_by("pk")[:10]:
+        for opportunity in opportunities.get(account.pk, []):
             found.conflicts.append(
                 Conflict(
                     registration=registration,
