@@ -78,6 +78,16 @@ def fake_metrics(db):
 
 
 @pytest.fixture
+def certified_untracked():
+    """As before Enablement registered its provider: certified people are not tracked (the registry's fallback)."""
+    saved = dict(metrics._PROVIDERS)
+    metrics.unregister_metric(Kind.CERTIFIED_PEOPLE)
+    yield
+    metrics._PROVIDERS.clear()
+    metrics._PROVIDERS.update(saved)
+
+
+@pytest.fixture
 def no_agreement_gate(db):
     """Portal pages without the onboarding agreement gate in the way."""
     Program.objects.update_or_create(pk=1, defaults={"require_agreement_first": False})
@@ -99,7 +109,7 @@ def messages_on(response) -> list[str]:
 # --- Metrics registry ------------------------------------------------------------------------------------------
 
 
-def test_untracked_metrics_count_as_zero_and_say_so(partner_a, tiers):
+def test_untracked_metrics_count_as_zero_and_say_so(partner_a, tiers, certified_untracked):
     values, tracked = metrics.metric_values(Kind.CERTIFIED_PEOPLE, [partner_a.pk], timezone.now())
     assert values == {partner_a.pk: Decimal(0)}
     assert tracked is False
@@ -265,7 +275,7 @@ def test_a_proposal_that_no_longer_matches_is_superseded(partner_a, tiers, fake_
     assert pending_for(partner_a) is None
 
 
-def test_untracked_requirements_never_cause_a_demotion(partner_a, tiers):
+def test_untracked_requirements_never_cause_a_demotion(partner_a, tiers, certified_untracked):
     RequirementTick.objects.create(partner=partner_a, requirement=tiers["plan"])
     partner_a.tier = tiers["silver"]  # certified people are not tracked yet: we cannot say it falls short
     partner_a.save()
@@ -604,7 +614,9 @@ def test_portal_program_page(admin_client_a, partner_a, tiers, fake_metrics, no_
     assert "90 days" in body
 
 
-def test_portal_program_says_what_is_not_tracked(admin_client_a, partner_a, tiers, no_agreement_gate):
+def test_portal_program_says_what_is_not_tracked(
+    admin_client_a, partner_a, tiers, no_agreement_gate, certified_untracked
+):
     partner_a.tier = tiers["silver"]
     partner_a.save()
     body = admin_client_a.get("/portal/program/").content.decode()

@@ -180,6 +180,9 @@ class Command(BaseCommand):
                 created += 1
         created += self._applications(manager)
         self._deals(manager)
+        from enablement.demo import seed_enablement
+
+        seed_enablement(stdout=self.stdout)
         services.tiers_evaluate_all(now=timezone.now())  # proposals for the manager to decide
         return created
 

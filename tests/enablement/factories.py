@@ -1,0 +1,160 @@
+"""Factories for enablement tests: catalogue rows written straight to the database (the services are what the
+tests exercise), and helpers that build a small course with an assessment in one call."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from enablement.models import (
+    Assessment,
+    Asset,
+    Certification,
+    CertificationAward,
+    Choice,
+    Course,
+    Enrollment,
+    Lesson,
+    Question,
+)
+from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+
+
+class AssetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Asset
+
+    title = factory.Sequence(lambda n: f"Battlecard {n}")
+    kind = Asset.Kind.BATTLECARD
+    url = factory.Sequence(lambda n: f"https://docs.example.com/assets/{n}")
+    is_published = True
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    title = factory.Sequence(lambda n: f"Course {n}")
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    summary = "What you will learn."
+    is_published = True
+    estimated_minutes = 30
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lesson
+
+    course = factory.SubFactory(CourseFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    body = "## Why it matters\n\nRead this."
+    minutes = 10
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    course = factory.SubFactory(CourseFactory)
+    pass_mark = 80
+    max_attempts = 3
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Question {n}?")
+    multiple = False
+
+
+class ChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Choice
+
+    question = factory.SubFactory(QuestionFactory)
+    text = factory.Sequence(lambda n: f"Choice {n}")
+    is_correct = False
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certification
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Certified Specialist {n}")
+    slug = factory.Sequence(lambda n: f"certified-{n}")
+    validity_months = 12
+
+    @factory.post_generation
+    def courses(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.courses.set(extracted)
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    course = factory.SubFactory(CourseFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    user = factory.LazyAttribute(lambda o: MembershipFactory(partner=o.partner).user)
+
+
+class AwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CertificationAward
+
+    certification = factory.SubFactory(CertificationFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    user = factory.LazyAttribute(lambda o: MembershipFactory(partner=o.partner).user)
+    awarded_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+
+
+def course_with_assessment(*, lessons: int = 2, pass_mark: int = 80, max_attempts: int = 3, **course_fields):
+    """A published course with `lessons` lessons and an assessment of three questions:
+    q1 single (a correct), q2 multiple (a and c correct), q3 single (b correct).
+    Returns (course, questions) where questions = [(question, [choices])]."""
+    course = CourseFactory(**course_fields)
+    for position in range(1, lessons + 1):
+        LessonFactory(course=course, position=position)
+    assessment = AssessmentFactory(course=course, pass_mark=pass_mark, max_attempts=max_attempts)
+    spec = [(False, [True, False, False]), (True, [True, False, True]), (False, [False, True, False])]
+    questions = []
+    for position, (multiple, correct) in enumerate(spec, start=1):
+        question = QuestionFactory(assessment=assessment, position=position, multiple=multiple)
+        choices = [
+            ChoiceFactory(question=question, position=i, text=f"Option {'abc'[i]}", is_correct=ok)
+            for i, ok in enumerate(correct)
+        ]
+        questions.append((question, choices))
+    return course, questions
+
+
+def right_answers(questions) -> dict[int, list[int]]:
+    return {q.pk: [c.pk for c in choices if c.is_correct] for q, choices in questions}
+
+
+def learner(partner=None, **user_fields):
+    """A partner user (sales by default)."""
+    return MembershipFactory(partner=partner or PartnerFactory(), user=UserFactory(**user_fields)).user
+
+
+__all__ = [
+    "AssessmentFactory",
+    "AssetFactory",
+    "AwardFactory",
+    "CertificationFactory",
+    "ChoiceFactory",
+    "CourseFactory",
+    "EnrollmentFactory",
+    "LessonFactory",
+    "QuestionFactory",
+    "course_with_assessment",
+    "learner",
+    "right_answers",
+]
