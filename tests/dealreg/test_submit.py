@@ -399,6 +399,17 @@ def test_check_preview_explains_in_plain_words_without_identities(partner_a, par
         assert secret not in text
 
 
+def test_check_preview_tells_of_an_open_direct_opportunity_in_one_query(partner_a, django_assert_max_num_queries):
+    plain = Account.objects.create(name="Quillfeather Analytics", website="quillfeather.io")
+    assert services.registration_check_preview(partner=partner_a, name="Quillfeather Analytics") == []
+    DirectOpportunity.objects.create(account=plain, title="Pilot")
+    for n in range(5):  # namesakes found as candidates cost no extra query each
+        Account.objects.create(name=f"Quillfeather Analytics {n}", website=f"quillfeather{n}.io")
+    with django_assert_max_num_queries(8):
+        hints = services.registration_check_preview(partner=partner_a, name="Quillfeather Analytics")
+    assert hints == [HINT_DIRECT]
+
+
 def test_check_preview_ignores_the_partners_own_registrations(partner_a, partner_b):
     SubmittedRegistrationFactory(partner=partner_b, name="Acme Robotics", website="acme-robotics.de")
     assert services.registration_check_preview(partner=partner_b, name="Acme Robotics GmbH") == []

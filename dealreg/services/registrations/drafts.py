@@ -171,10 +171,17 @@ def registration_check_preview(*, partner: Partner, name: str, website: str = ""
     website = (website or "").strip()
     if len(name) < 2 and not website:
         return []
-    hints: list[str] = []
-    for candidate in find_candidates(
+    candidates = find_candidates(
         name=name, website=website, country=(country or "").strip().upper(), exclude_partner_id=partner.pk, limit=10
-    ):
+    )
+    account_ids = [c.obj.pk for c in candidates if c.kind != "registration"]
+    in_direct_pipeline = set(
+        DirectOpportunity.objects.filter(account_id__in=account_ids, stage=DirectOpportunity.Stage.OPEN).values_list(
+            "account_id", flat=True
+        )
+    )  # one query for every candidate account, not one each
+    hints: list[str] = []
+    for candidate in candidates:
         if candidate.kind == "registration":
             found = [HINT_REGISTERED]
         else:
@@ -182,7 +189,7 @@ def registration_check_preview(*, partner: Partner, name: str, website: str = ""
             found = []
             if account.is_customer:
                 found.append(HINT_CUSTOMER)
-            if account.is_named_account or account.opportunities.filter(stage=DirectOpportunity.Stage.OPEN).exists():
+            if account.is_named_account or account.pk in in_direct_pipeline:
                 found.append(HINT_DIRECT)
         for hint in found:
             if hint not in hints:
