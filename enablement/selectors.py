@@ -467,7 +467,7 @@ def award_by_code(code: str, *, include_hidden: bool = False) -> CertificationAw
     """The award a verification code names, or None when unknown (or hidden by its holder, which must look the same
     as unknown to the public). Revoked and renewed awards are returned: the page says so."""
     code = (code or "").strip().upper()
-    if not code or len(code) > 32:
+    if not code.isascii() or not code.isalnum() or len(code) > 32:  # also keeps NUL bytes away from PostgreSQL
         return None
     award = CertificationAward.objects.select_related("certification", "user", "partner", "renewed_by").filter(
         code=code
@@ -529,4 +529,158 @@ def course_enrollments(*, course: Course) -> QuerySet[Enrollment]:
         .select_related("user", "partner")
         .annotate(attempt_count=Count("attempts", distinct=True))
         .order_by("-last_activity_at", "pk")
+    )
+
+
+# --- portal ---
+
+
+def certification_paths_for(*, partner: Partner) -> list[Certification]:
+    """The active certifications the partner's people can earn (every required course is published and visible to
+    the partner), by name; each has `path_courses`, its required courses by title (3 queries)."""
+    visible = _visible(Course.objects.all(), partner).order_by("title", "pk")
+    certifications = Certification.objects.filter(is_active=True).prefetch_related(
+        "courses", Prefetch("courses", queryset=visible, to_attr="path_courses")
+    )
+    return [
+        c
+        for c in certifications.order_by("name", "pk")
+        if c.path_courses and len(c.path_courses) == len(c.courses.all())
+    ]
+
+
+def renewal_courses_for(*, partner: Partner, certification_ids: list[int]) -> dict[int, Course]:
+    """{certification id: its renewal course}, for the certifications given whose renewal course the partner may
+    take (1 query)."""
+    visible = _visible(Course.objects.all(), partner).values("pk")
+    rows = Certification.objects.filter(pk__in=certification_ids, renewal_course__in=visible).select_related(
+        "renewal_course"
+    )
+    return {c.pk: c.renewal_course for c in rows}
+
+
+def course_certifications(*, course: Course) -> list[Certification]:
+    """The active certifications a course counts towards (part of the path, or the renewal course)."""
+    return list(
+        Certification.objects.filter(Q(courses=course) | Q(renewal_course=course), is_active=True)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def awards_earned(*, user: User, at) -> list[CertificationAward]:
+    """The awards (first ones and renewals) the user received at the moment `at` (a completion's time)."""
+    return list(CertificationAward.objects.filter(user=user, awarded_at=at).select_related("certification"))
+
+
+def award_history(*, award: CertificationAward) -> list[CertificationAward]:
+    """Every award of the same person and certification, newest first (renewed ones included)."""
+    return list(
+        CertificationAward.objects.filter(user_id=award.user_id, certification_id=award.certification_id)
+        .select_related("certification")
+        .order_by("-awarded_at", "-pk")
+    )
+
+
+def asset_visible(*, partner: Partner, asset_id: int | None) -> bool:
+    """Whether a lesson's linked asset is published and visible to the partner."""
+    return asset_id is not None and _visible(Asset.objects.all(), partner).filter(pk=asset_id).exists()
+
+
+def held_certification_ids(*, user: User, today: date | None = None) -> set[int]:
+    """The certifications the user holds a valid award of today (1 query)."""
+    awards = CertificationAward.objects.filter(valid_awards_q(today), user=user)
+    return set(awards.values_list("certification_id", flat=True))
+
+
+# --- manage ---
+
+
+@dataclass(frozen=True)
+class ManageOverview:
+    assets: int
+    assets_published: int
+    asset_views_30d: int
+    courses: int
+    courses_published: int
+    enrollments_in_progress: int
+    enrollments_completed: int
+    training_seconds: int
+    certifications_active: int
+    valid_awards: int
+    expiring: int
+
+    @property
+    def training_hours(self) -> float:
+        return round(self.training_seconds / 3600, 1)
+
+
+def manage_overview(*, today: date | None = None) -> ManageOverview:
+    """The counts on the channel manager's enablement overview (5 queries, whatever the size of the catalogue)."""
+    today = today or timezone.localdate()
+    assets = Asset.objects.aggregate(total=Count("pk"), published=Count("pk", filter=Q(is_published=True)))
+    from enablement.models import AssetView
+
+    views = AssetView.objects.filter(viewed_at__gte=timezone.now() - timedelta(days=30)).count()
+    courses = Course.objects.aggregate(total=Count("pk"), published=Count("pk", filter=Q(is_published=True)))
+    learning = Enrollment.objects.aggregate(
+        going=Count("pk", filter=Q(status=Enrollment.Status.IN_PROGRESS)),
+        done=Count("pk", filter=Q(status=Enrollment.Status.COMPLETED)),
+        seconds=Sum("seconds_spent"),
+    )
+    soon = today + timedelta(days=EXPIRING_SOON_DAYS)
+    awards = CertificationAward.objects.filter(valid_awards_q(today)).aggregate(
+        valid=Count("pk"), expiring=Count("pk", filter=Q(expires_at__lte=soon))
+    )
+    return ManageOverview(
+        assets=assets["total"],
+        assets_published=assets["published"],
+        asset_views_30d=views,
+        courses=courses["total"],
+        courses_published=courses["published"],
+        enrollments_in_progress=learning["going"],
+        enrollments_completed=learning["done"],
+        training_seconds=learning["seconds"] or 0,
+        certifications_active=Certification.objects.filter(is_active=True).count(),
+        valid_awards=awards["valid"],
+        expiring=awards["expiring"],
+    )
+
+
+def recently_expired_awards(*, within_days: int, today: date | None = None) -> QuerySet[CertificationAward]:
+    """Current awards (not revoked, not renewed) that expired in the last `within_days` days, most recent first."""
+    today = today or timezone.localdate()
+    return (
+        CertificationAward.objects.filter(
+            revoked_at__isnull=True,
+            renewed_by__isnull=True,
+            expires_at__lt=today,
+            expires_at__gte=today - timedelta(days=within_days),
+        )
+        .select_related("certification", "user", "partner")
+        .order_by("-expires_at", "pk")
+    )
+
+
+def partner_enrollments(*, partner: Partner) -> QuerySet[Enrollment]:
+    """A partner's enrollments (manager view), with progress and the course, most recent activity first."""
+    return (
+        _with_progress(Enrollment.objects.filter(partner=partner))
+        .select_related("user", "course")
+        .order_by("-last_activity_at", "pk")
+    )
+
+
+def enrollments_export(*, course: Course | None = None, partner: Partner | None = None) -> QuerySet[Enrollment]:
+    """Every enrollment (optionally of one course or partner) for the CSV export, with progress annotated."""
+    queryset = Enrollment.objects.all()
+    if course is not None:
+        queryset = queryset.filter(course=course)
+    if partner is not None:
+        queryset = queryset.filter(partner=partner)
+    return (
+        _with_progress(queryset)
+        .select_related("user", "partner", "course")
+        .annotate(attempt_count=Count("attempts", distinct=True))
+        .order_by("partner__name", "user__email", "course__title", "pk")
     )

@@ -17,6 +17,8 @@ PUBLIC_VIEWS = {
     "partners.views.invitations.invitation_accept",  # the invitation link, checked by its one-time token
     "partners.views.recruitment.apply",  # "Become a partner": honeypot + rate limit
     "partners.views.recruitment.apply_thanks",  # the page after applying; shows nothing of anyone
+    "enablement.views.public.verify",  # certificate verification by its unguessable code; hidden = unknown (404)
+    "enablement.views.public.verify_badge",  # the SVG badge of the same code; runs nothing (CSP, nosniff)
 }
 # Third-party views with their own protection (allauth: authentication pages; admin: staff only).
 THIRD_PARTY_PREFIXES = ("allauth.", "django.contrib.admin.", "django.views.", "django.contrib.staticfiles.")
