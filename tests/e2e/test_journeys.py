@@ -28,7 +28,9 @@ def test_channel_manager_signs_in_and_lands_on_manage(live_server, new_page, sho
     assert page.get_by_role("link", name="Northwind Solutions").is_visible()
     shot(page, "manage-partners")
     page.get_by_role("link", name="Enablement", exact=True).click()
-    assert page.get_by_text("Not built yet").is_visible()
+    page.wait_for_url(re.compile(r"/manage/enablement/$"))
+    assert page.locator("h1").first.is_visible()
+    assert not page.get_by_text("Not built yet").is_visible()
 
 
 def test_partner_user_signs_in_and_lands_on_portal(live_server, new_page, shot, partner_a_seller):

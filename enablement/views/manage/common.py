@@ -1,0 +1,16 @@
+"""What the channel team's enablement pages share: the section's nav key, page sizes, and the service refusals put
+next to the fields they name."""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from enablement.forms.manage import attach_errors
+
+NAV = "enablement"
+PER_PAGE = 50
+
+__all__ = ["NAV", "PER_PAGE", "ValidationError", "attach_errors", "base_context"]
+
+
+def base_context(request: HttpRequest, tab: str) -> dict:
+    return {"nav": NAV, "tab": tab}
