@@ -183,6 +183,9 @@ class Command(BaseCommand):
         from enablement.demo import seed_enablement
 
         seed_enablement(stdout=self.stdout)
+        from mdf.demo import seed_mdf
+
+        seed_mdf(stdout=self.stdout)
         services.tiers_evaluate_all(now=timezone.now())  # proposals for the manager to decide
         return created
 
@@ -448,6 +451,7 @@ class Command(BaseCommand):
             ("Partner admin, Atlas (distributor, Gold)", "marco@atlas-dist.example.com", "/portal/"),
             ("Partner admin, Bluepeak (onboarding)", "ravi@bluepeak.example.com", "/portal/"),
             ("Partner admin, Cobalt IT (new reseller)", "nadia@cobalt-it.example.com", "/portal/"),
+            ("Partner marketing, Brightpath", "dev@brightpath.example.com", "/portal/mdf/"),
         ]
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for label, email, where in rows:

@@ -1,0 +1,215 @@
+"""Balances derived from the ledger, and the one way to append to it.
+
+A budget's balance is never stored: it is the sum of its entries, by kind, computed in the database.
+
+    allocation: allocated += amount   (negative: a correction)
+    reservation: reserved += amount   (a request was approved)
+    release: reserved -= amount       (a cancel, a partial or rejected claim, an approval that expired)
+    payout: reserved -= amount, paid += amount
+    expiry: expired += amount         (unused funds at the period's end + grace)
+    available = allocated − reserved − paid − expired
+
+Money is `Decimal` with two places; amounts are rounded to the cent half up (`to_cents`), except the most a partner
+may request, which is rounded down (`max_request`) so the partner's share is never undercut. Floats are refused.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from mdf.models import ZERO, Budget, FundRequest, LedgerEntry, TierPool
+from partners.models import Partner
+from prm.models import User
+
+CENT = Decimal("0.01")
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def to_cents(value: Decimal | int | str) -> Decimal:
+    """`value` as a Decimal with two places, rounded half up. Raises ValueError for anything that is not a
+    number (and TypeError for a float: money is never a float)."""
+    if isinstance(value, float):
+        raise TypeError("Money is never a float: pass a Decimal or a string.")
+    try:
+        amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount") from None
+    if not amount.is_finite():
+        raise ValueError(f"{value!r} is not an amount")
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def max_request(total_cost: Decimal, share_percent: Decimal) -> Decimal:
+    """The most a partner may ask for: the cost minus its own share, rounded DOWN to the cent."""
+    raw = Decimal(total_cost) * (Decimal(100) - Decimal(share_percent)) / Decimal(100)
+    return max(raw.quantize(CENT, rounding=ROUND_DOWN), ZERO)
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    """ "$5,000.00", "€1,250.50", "12,000.00 CHF"; negative amounts keep their sign in front."""
+    if amount is None:
+        return ""
+    amount = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    sign = "−" if amount < 0 else ""
+    text = f"{abs(amount):,.2f}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+@dataclass(frozen=True)
+class Balance:
+    allocated: Decimal
+    reserved: Decimal
+    paid: Decimal
+    expired: Decimal
+    available: Decimal
+    currency: str
+
+    @classmethod
+    def empty(cls, currency: str) -> "Balance":
+        return cls(ZERO, ZERO, ZERO, ZERO, ZERO, currency)
+
+    @classmethod
+    def from_sums(cls, sums: dict, currency: str) -> "Balance":
+        allocated = sums.get("allocated") or ZERO
+        reserved = (sums.get("reserved") or ZERO) - (sums.get("released") or ZERO) - (sums.get("paid") or ZERO)
+        paid = sums.get("paid") or ZERO
+        expired = sums.get("expired") or ZERO
+        return cls(
+            allocated=allocated,
+            reserved=reserved,
+            paid=paid,
+            expired=expired,
+            available=allocated - reserved - paid - expired,
+            currency=currency,
+        )
+
+    def __add__(self, other: "Balance") -> "Balance":
+        return Balance(
+            allocated=self.allocated + other.allocated,
+            reserved=self.reserved + other.reserved,
+            paid=self.paid + other.paid,
+            expired=self.expired + other.expired,
+            available=self.available + other.available,
+            currency=self.currency,
+        )
+
+    @property
+    def spent(self) -> Decimal:
+        """Reserved plus paid: what approvals have taken."""
+        return self.reserved + self.paid
+
+    @property
+    def overspent(self) -> bool:
+        return self.available < 0
+
+
+def _sums(prefix: str = "") -> dict:
+    kind = f"{prefix}kind"
+    amount = f"{prefix}amount"
+    return {
+        "allocated": Sum(amount, filter=Q(**{kind: LedgerEntry.Kind.ALLOCATION})),
+        "reserved": Sum(amount, filter=Q(**{kind: LedgerEntry.Kind.RESERVATION})),
+        "released": Sum(amount, filter=Q(**{kind: LedgerEntry.Kind.RELEASE})),
+        "paid": Sum(amount, filter=Q(**{kind: LedgerEntry.Kind.PAYOUT})),
+        "expired": Sum(amount, filter=Q(**{kind: LedgerEntry.Kind.EXPIRY})),
+    }
+
+
+def balance_of(budget: Budget) -> Balance:
+    """The budget's balance, summed from its entries in one query."""
+    return Balance.from_sums(LedgerEntry.objects.filter(budget=budget).aggregate(**_sums()), budget.currency)
+
+
+def balances_for(budgets: Iterable[Budget]) -> dict[int, Balance]:
+    """{budget id: Balance} for many budgets in ONE query (budgets without entries get an empty balance)."""
+    budgets = list(budgets)
+    if not budgets:
+        return {}
+    rows = (
+        LedgerEntry.objects.filter(budget_id__in=[b.pk for b in budgets])
+        .values("budget_id")
+        .order_by()
+        .annotate(**_sums())
+    )
+    by_id = {row["budget_id"]: row for row in rows}
+    return {b.pk: Balance.from_sums(by_id.get(b.pk, {}), b.currency) for b in budgets}
+
+
+def _open_periods(today: date, grace_days: int) -> Q:
+    return Q(period__funds_expired_at__isnull=True, period__ends_on__gte=today - timedelta(days=grace_days))
+
+
+def _grace() -> int:
+    from mdf.services.periods import mdf_settings
+
+    return mdf_settings().expiry_grace_days
+
+
+def open_budgets(*, partner: Partner, today: date | None = None) -> list[tuple[Budget, Balance]]:
+    """The budgets a new request may draw on: periods whose funds have not expired (the current one, future ones,
+    and a past one still in its grace days), soonest first, each with its balance (two queries)."""
+    today = today or timezone.localdate()
+    budgets = list(
+        Budget.objects.filter(_open_periods(today, _grace()), partner=partner)
+        .select_related("period")
+        .order_by("period__starts_on")
+    )
+    balances = balances_for(budgets)
+    return [(b, balances[b.pk]) for b in budgets]
+
+
+def partner_balance(*, partner: Partner, today: date | None = None) -> Balance:
+    """The partner's balance over its budgets whose funds have not expired (zero when it has none)."""
+    from mdf.services.periods import mdf_settings
+
+    today = today or timezone.localdate()
+    settings = mdf_settings()
+    sums = LedgerEntry.objects.filter(
+        budget__period__funds_expired_at__isnull=True,
+        budget__period__ends_on__gte=today - timedelta(days=settings.expiry_grace_days),
+        budget__partner=partner,
+    ).aggregate(**_sums())
+    return Balance.from_sums(sums, settings.currency)
+
+
+def lock_budget(budget: Budget) -> Budget:
+    """The budget row, locked until the transaction ends: every write that depends on a balance takes it first,
+    so two approvals against the same budget are serialised (the second sees the first's reservation)."""
+    return Budget.objects.select_for_update(of=("self",)).select_related("period", "partner").get(pk=budget.pk)
+
+
+def entry_add(
+    *,
+    budget: Budget,
+    kind: str,
+    amount: Decimal,
+    actor: User | None = None,
+    request: FundRequest | None = None,
+    pool: TierPool | None = None,
+    memo: str = "",
+) -> LedgerEntry:
+    """Append one entry. The caller holds the budget's lock (lock_budget) and has checked the balance."""
+    amount = to_cents(amount)
+    if kind != LedgerEntry.Kind.ALLOCATION and amount <= 0:
+        raise ValueError(f"A {kind} entry must be positive (got {amount}).")
+    return LedgerEntry.objects.create(
+        budget=budget,
+        kind=kind,
+        amount=amount,
+        currency=budget.currency,
+        request=request,
+        pool=pool,
+        actor=actor,
+        memo=memo[:300],
+    )
+
+
+def request_reserved(request: FundRequest) -> Decimal:
+    """What the request still holds on its budget: its reservations minus its releases and payouts."""
+    sums = LedgerEntry.objects.filter(request=request).aggregate(**_sums())
+    return Balance.from_sums(sums, request.currency).reserved
