@@ -2,4 +2,17 @@ from django.urls import path
 
 from mdf.views import portal
 
-portal_urlpatterns = [path("mdf/", portal.index, name="mdf")]
+portal_urlpatterns = [
+    path("mdf/", portal.index, name="mdf"),
+    path("mdf/requests/new/", portal.request_new, name="mdf_request_new"),
+    path("mdf/requests/hints/", portal.request_hints, name="mdf_request_hints"),
+    path("mdf/requests/<int:pk>/", portal.request_detail, name="mdf_request"),
+    path("mdf/requests/<int:pk>/edit/", portal.request_edit, name="mdf_request_edit"),
+    path("mdf/requests/<int:pk>/cancel/", portal.request_cancel, name="mdf_request_cancel"),
+    path("mdf/requests/<int:pk>/attribute/", portal.attribute, name="mdf_attribute"),
+    path("mdf/requests/<int:pk>/claim/", portal.claim_new, name="mdf_claim_new"),
+    path("mdf/claims/<int:pk>/", portal.claim_detail, name="mdf_claim"),
+    path("mdf/claims/<int:pk>/edit/", portal.claim_edit, name="mdf_claim_edit"),
+    path("mdf/claims/<int:pk>/proof/", portal.claim_add_proof, name="mdf_claim_add_proof"),
+    path("mdf/proofs/<int:pk>/", portal.proof_download, name="mdf_proof"),
+]

@@ -413,7 +413,7 @@ def test_portal_home_when_active_is_a_dashboard(admin_client_a, partner_a, djang
         body = admin_client_a.get("/portal/").content.decode()
     assert "Your onboarding" not in body
     assert "Register a deal" in body
-    assert "Market development funds are coming soon" in body
+    assert "request funds for events and campaigns" in body
     assert "Invite colleagues" in body
 
 

@@ -1,0 +1,175 @@
+"""The money side for the channel team: the ledger (every movement, filtered, with the balance it adds up to),
+the payouts due, ROI per partner and per activity, and the MDF settings."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from mdf import selectors, services
+from mdf.forms.manage import LedgerFilterForm, SettingsForm
+from mdf.ledger import Balance, balances_for
+from mdf.models import Budget, FundRequest, LedgerEntry
+from mdf.roi import Roi
+from partners.models import Partner
+from prm.access import manager_required
+
+from .common import NAV, PER_PAGE, attach_errors, m
+
+# How each kind moves the balance, in words for the ledger's legend.
+KIND_EFFECTS = {
+    LedgerEntry.Kind.ALLOCATION: "adds to allocated (negative: a correction)",
+    LedgerEntry.Kind.RESERVATION: "an approval holds the amount",
+    LedgerEntry.Kind.RELEASE: "a hold ends: the amount is available again",
+    LedgerEntry.Kind.PAYOUT: "a hold is paid out",
+    LedgerEntry.Kind.EXPIRY: "unused funds expired at the period's end",
+}
+
+
+def _filtered_balance(filters: dict, currency: str) -> Balance | None:
+    """The balance of the budgets the filters select (a partner, a period or both); None without such a filter."""
+    if not (filters.get("partner") or filters.get("period")):
+        return None
+    budgets = Budget.objects.all()
+    if filters.get("partner"):
+        budgets = budgets.filter(partner_id=filters["partner"])
+    if filters.get("period"):
+        budgets = budgets.filter(period_id=filters["period"])
+    return sum(balances_for(budgets).values(), Balance.empty(currency))
+
+
+@manager_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    filters = LedgerFilterForm(request.GET).filters()
+    page = Paginator(selectors.ledger_entries(filters=filters), PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for entry in rows:
+        entry.amount_text = m(entry.amount, entry.currency)
+    currency = services.mdf_settings().currency
+    balance = _filtered_balance(filters, currency)
+    partner = Partner.objects.filter(pk=filters["partner"]).first() if filters.get("partner") else None
+    context = {
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "is_filtered": bool(filters),
+        "balance": balance,
+        "balance_words": {
+            k: m(getattr(balance, k), currency) for k in ("allocated", "reserved", "paid", "expired", "available")
+        }
+        if balance
+        else {},
+        "filter_partner": partner,
+        "partners": Partner.objects.filter(mdf_budgets__isnull=False).distinct().order_by("name").only("id", "name"),
+        "periods": selectors.periods_list(),
+        "kinds": LedgerEntry.Kind.choices,
+        "effects": KIND_EFFECTS.items(),
+        "tab": "ledger",
+        "nav": NAV,
+    }
+    return render(request, "mdf/manage/ledger.html", context)
+
+
+@manager_required
+def payouts(request: HttpRequest) -> HttpResponse:
+    due = selectors.payouts_due()
+    page = Paginator(due, PER_PAGE).get_page(request.GET.get("page"))
+    claims = list(page.object_list)
+    today = timezone.localdate()
+    currency = services.mdf_settings().currency
+    for claim in claims:
+        claim.approved_text = m(claim.approved_amount, claim.currency)
+        claim.claimed_text = m(claim.amount_claimed, claim.currency)
+        claim.days_waiting = (today - timezone.localtime(claim.decided_at).date()).days if claim.decided_at else 0
+        claim.amount_value = f"{claim.approved_amount:.2f}"
+    total = due.filter(currency=currency).order_by().aggregate(total=Sum("approved_amount"))["total"]
+    context = {
+        "claims": claims,
+        "page": page,
+        "count": page.paginator.count,
+        "total": m(total or Decimal("0"), currency),
+        "today": today,
+        "tab": "payouts",
+        "nav": NAV,
+    }
+    return render(request, "mdf/manage/payouts.html", context)
+
+
+@manager_required
+def roi(request: HttpRequest) -> HttpResponse:
+    currency = services.mdf_settings().currency
+    partner_rows = selectors.roi_by_partner()
+    partners = [{"partner": p, "roi": r, "words": _roi_words(r, currency)} for p, r in partner_rows]
+    activities = (
+        FundRequest.objects.filter(
+            Q(status__in=(FundRequest.Status.CLAIMED, FundRequest.Status.CLOSED, FundRequest.Status.APPROVED))
+            | Q(attributions__isnull=False)
+        )
+        .distinct()
+        .select_related("partner", "budget__period")
+        .order_by("-ends_on", "-pk")
+    )
+    partner_id = request.GET.get("partner", "")
+    if partner_id.isdigit() and len(partner_id) < 12:
+        activities = activities.filter(partner_id=int(partner_id))
+    page = Paginator(activities, PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    rois = selectors.roi_for_requests(rows)
+    items = [{"fr": fr, "roi": rois[fr.pk], "words": _roi_words(rois[fr.pk], fr.currency)} for fr in rows]
+    total = _sum_roi([r for _, r in partner_rows])
+    context = {
+        "partners": partners,
+        "items": items,
+        "page": page,
+        "partner_filter": next((p for p, _ in partner_rows if str(p.pk) == partner_id), None),
+        "total": total,
+        "total_words": _roi_words(total, currency),
+        "tab": "roi",
+        "nav": NAV,
+    }
+    return render(request, "mdf/manage/roi.html", context)
+
+
+def _sum_roi(rows: list[Roi]) -> Roi:
+    zero = Decimal("0.00")
+    return Roi.of(
+        paid=sum((r.paid for r in rows), zero),
+        leads=sum(r.leads for r in rows),
+        pipeline=sum((r.pipeline for r in rows), zero),
+        won=sum((r.won for r in rows), zero),
+        deals=sum(r.deals for r in rows),
+    )
+
+
+def _roi_words(roi, currency: str) -> dict:
+    return {
+        "paid": m(roi.paid, currency),
+        "pipeline": m(roi.pipeline, currency),
+        "won": m(roi.won, currency),
+        "roi": f"{roi.roi}×" if roi.roi is not None else "—",
+    }
+
+
+@manager_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    current = services.mdf_settings()
+    if request.method != "POST":
+        form = SettingsForm(instance=current)
+        return render(request, "mdf/manage/settings.html", {"form": form, "tab": "settings", "nav": NAV})
+    form = SettingsForm(request.POST, instance=services.mdf_settings())
+    if form.is_valid():
+        try:
+            services.mdf_settings_update(
+                actor=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, "Saved. A change of fiscal calendar applies to periods created from now on.")
+            return redirect("manage:mdf_settings")
+    return render(request, "mdf/manage/settings.html", {"form": form, "tab": "settings", "nav": NAV}, status=400)
