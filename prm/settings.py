@@ -182,6 +182,13 @@ PRM_APPLICATIONS_PER_IP_PER_HOUR = env_int("APPLICATIONS_PER_IP_PER_HOUR", 5)
 
 # --- Invitations ------------------------------------------------------------------------------------------------
 PRM_INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# Days before a certification's expiry when its holder and partner admins are reminded, e.g. "60,30,7".
+_cert_days = env_list("CERTIFICATION_REMINDER_DAYS", ["60", "30", "7"])
+if not all(day.isdigit() and int(day) > 0 for day in _cert_days):
+    raise ImproperlyConfigured(
+        f"CERTIFICATION_REMINDER_DAYS={','.join(_cert_days)!r} must be positive whole numbers, comma-separated."
+    )
+PRM_CERTIFICATION_REMINDER_DAYS = [int(day) for day in _cert_days]
 
 # --- Email ------------------------------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

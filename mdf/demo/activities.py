@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from mdf import services
-from mdf.models import Budget, FundRequest, Period
+from mdf.models import Budget, Claim, FundRequest, Period
 from prm.models import User
 
 from .files import attendees, invoice
@@ -141,6 +141,13 @@ def seed_requests(manager: User, quarters: Any) -> int:
         )
         claim = services.claim_approve(actor=manager, claim=claim)
         services.claim_pay(actor=manager, claim=claim, paid_on=today - timedelta(days=10), reference="SEPA-2026-0142")
+        # The dates the story needs: approved before the summit, claimed after it, decided before the payment.
+        now = timezone.now()
+        FundRequest.objects.filter(pk=summit.pk).update(decided_at=now - timedelta(days=62))
+        claimed = now - timedelta(days=30)
+        Claim.objects.filter(pk=claim.pk).update(
+            created_at=claimed, submitted_at=claimed, decided_at=now - timedelta(days=14)
+        )
         won = _won_deal(manager, anna)
         services.attribution_add(actor=anna, request=summit, registration=won)
         from dealreg.models import Registration
