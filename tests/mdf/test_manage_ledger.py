@@ -141,6 +141,15 @@ def test_settings_page_saves_and_audits(manager_client):
     assert MdfSettings.objects.get(pk=1).admin_approval_above is None
 
 
+def test_settings_warn_when_the_amount_band_has_no_admin_to_approve(manager_client, channel_manager):
+    manager_client.post(reverse("manage:mdf_settings"), valid_settings())
+    page = body(manager_client.get(reverse("manage:mdf_settings")))
+    assert "nobody is an admin (an active superuser) yet" in page
+    channel_manager.is_superuser = True
+    channel_manager.save(update_fields=["is_superuser"])
+    assert "nobody is an admin" not in body(manager_client.get(reverse("manage:mdf_settings")))
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

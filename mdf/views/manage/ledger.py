@@ -16,6 +16,7 @@ from mdf.forms.manage import LedgerFilterForm, SettingsForm
 from mdf.ledger import Balance, balances_for
 from mdf.models import Budget, FundRequest, LedgerEntry
 from mdf.roi import Roi
+from mdf.services.common import admins
 from partners.models import Partner
 from prm.access import manager_required
 
@@ -160,7 +161,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     current = services.mdf_settings()
     if request.method != "POST":
         form = SettingsForm(instance=current)
-        return render(request, "mdf/manage/settings.html", {"form": form, "tab": "settings", "nav": NAV})
+        return render(request, "mdf/manage/settings.html", _settings_context(form, current))
     form = SettingsForm(request.POST, instance=services.mdf_settings())
     if form.is_valid():
         try:
@@ -172,4 +173,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Saved. A change of fiscal calendar applies to periods created from now on.")
             return redirect("manage:mdf_settings")
-    return render(request, "mdf/manage/settings.html", {"form": form, "tab": "settings", "nav": NAV}, status=400)
+    return render(request, "mdf/manage/settings.html", _settings_context(form, services.mdf_settings()), status=400)
+
+
+def _settings_context(form: SettingsForm, current) -> dict:
+    # An amount band with nobody to give the second approval would leave big requests waiting for ever.
+    no_admin = current.admin_approval_above is not None and not admins()
+    return {"form": form, "tab": "settings", "nav": NAV, "no_admin": no_admin}
