@@ -7,13 +7,14 @@ class EnablementConfig(AppConfig):
 
     def ready(self) -> None:
         from enablement import reminders  # noqa: F401 -- daily sweeps: expiry reminders, expiries, nudges
-        from enablement.competency import certified_people_by_partner, course_step_done
-        from partners.hooks import register_step_detector
+        from enablement.competency import certified_people_by_partner, course_step_done, partner_summary
+        from partners.hooks import register_partner_summary, register_step_detector
         from partners.metrics import register_metric
         from prm.models import AUDIT_SENTENCES
 
         register_metric("certified_people", certified_people_by_partner)
         register_step_detector("course", course_step_done)
+        register_partner_summary("enablement", partner_summary)
         AUDIT_SENTENCES.update(
             {
                 "enablement.asset_created": "added “{title}” to the content library",

@@ -179,3 +179,22 @@ def course_step_done(partner: Partner, step: ChecklistStep) -> bool:
     if key:
         completed = completed.filter(course__slug=key)
     return completed.exists()
+
+
+def partner_summary(partner: Partner):
+    """What the channel manager's partner page says about the partner's enablement (4 queries)."""
+    from django.urls import reverse
+
+    from partners.hooks import Summary
+
+    competency = partner_competency(partner=partner)
+    people = competency.certified_people
+    held = ", ".join(f"{row.people} {row.certification.name}" for row in competency.by_certification if row.people)
+    facts = [
+        f"{people} certified {'person' if people == 1 else 'people'}" + (f": {held}" if held else ""),
+        f"{competency.training_hours} hours of training",
+        f"{competency.completed} of {competency.enrollments} courses completed ({competency.completion_rate}%)"
+        if competency.enrollments
+        else "No course started yet",
+    ]
+    return Summary("Enablement", facts, reverse("manage:enablement_partner", args=[partner.pk]), "Competency")

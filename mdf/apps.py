@@ -7,7 +7,11 @@ class MdfConfig(AppConfig):
 
     def ready(self) -> None:
         from mdf import reminders  # noqa: F401 -- daily sweeps: claim deadlines, expiries, SLA, unused funds
+        from mdf.roi import partner_summary
+        from partners.hooks import register_partner_summary
         from prm.models import AUDIT_SENTENCES
+
+        register_partner_summary("mdf", partner_summary)
 
         AUDIT_SENTENCES.update(
             {

@@ -136,3 +136,53 @@ def roi_by_partner(*, partners: Iterable[Partner] | None = None) -> list[tuple[P
         )
     rows.sort(key=lambda row: (row[1].roi is None, -(row[1].roi or 0), -row[1].paid, row[0].name.lower()))
     return rows
+
+
+def partner_summary(partner):
+    """What the channel manager's partner page says about the partner's MDF: this period's balance, what waits for
+    a decision, and what was paid (a few queries; creates nothing)."""
+    from django.db.models import Count, Q, Sum
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from mdf.ledger import balance_of, money
+    from mdf.models import Budget, Claim, FundRequest
+    from partners.hooks import Summary
+
+    today = timezone.localdate()
+    budget = (
+        Budget.objects.filter(partner=partner, period__starts_on__lte=today, period__ends_on__gte=today)
+        .select_related("period")
+        .first()
+    )
+    facts = []
+    if budget is not None:
+        balance = balance_of(budget)
+        facts.append(
+            f"{budget.period.name}: {money(balance.available, balance.currency)} available of "
+            f"{money(balance.allocated, balance.currency)} allocated"
+        )
+    else:
+        facts.append("No funds allocated for this period")
+    waiting = FundRequest.objects.filter(
+        partner=partner, status__in=[FundRequest.Status.SUBMITTED, FundRequest.Status.AWAITING_ADMIN]
+    ).count()
+    claims = list(
+        Claim.objects.filter(partner=partner)
+        .values("currency")
+        .order_by("currency")
+        .annotate(
+            waiting=Count("pk", filter=Q(status=Claim.Status.SUBMITTED)),
+            paid=Sum("paid_amount", filter=Q(status=Claim.Status.PAID)),
+        )
+    )
+    to_review = sum(row["waiting"] for row in claims)
+    if waiting or to_review:
+        facts.append(
+            f"Waiting for you: {waiting} request{'s' * (waiting != 1)}, {to_review} claim{'s' * (to_review != 1)}"
+        )
+    paid = [money(row["paid"], row["currency"]) for row in claims if row["paid"]]
+    if paid:
+        facts.append(" + ".join(paid) + " paid in all")
+    url = reverse("manage:mdf_requests") + f"?partner={partner.pk}"
+    return Summary("MDF", facts, url, "Requests and claims")

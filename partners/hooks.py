@@ -17,6 +17,7 @@ A step kind without a detector never completes by itself; the checklist says so 
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -61,3 +62,35 @@ def notify_step_event(*, partner: "Partner", actor: Any = None) -> bool:
     from partners.services.onboarding import onboarding_refresh
 
     return onboarding_refresh(partner=partner, actor=actor)
+
+
+# --- Partner summaries ------------------------------------------------------------------------------------------
+# The channel manager's partner page shows what the other apps know of the partner (certified people, MDF
+# balance...). Each app registers a provider in its AppConfig.ready():
+#
+#     from partners.hooks import Summary, register_partner_summary
+#
+#     register_partner_summary("enablement", lambda partner: Summary("Enablement", ["3 certified people"], url))
+
+
+@dataclass(frozen=True)
+class Summary:
+    title: str
+    facts: list[str]
+    url: str = ""
+    link_label: str = "Details"
+
+
+SummaryProvider = Callable[["Partner"], "Summary | None"]
+_SUMMARIES: dict[str, SummaryProvider] = {}
+
+
+def register_partner_summary(name: str, func: SummaryProvider) -> SummaryProvider:
+    """Register `func(partner) -> Summary | None` under `name` (registering a name again replaces it)."""
+    _SUMMARIES[name] = func
+    return func
+
+
+def partner_summaries(partner: "Partner") -> list[Summary]:
+    """Every registered app's summary of the partner, in registration order (apps with nothing to say give None)."""
+    return [summary for func in _SUMMARIES.values() if (summary := func(partner)) is not None]

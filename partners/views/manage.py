@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from partners import selectors, services
 from partners.forms import InvitationForm, PartnerCreateForm
 from partners.forms.profile import NoteForm, OwnerForm, PartnerManageForm
+from partners.hooks import partner_summaries
 from partners.models import Invitation, Partner, PartnerMembership
 from prm.access import manager_required
 from prm.audit import audit_timeline
@@ -186,6 +187,7 @@ def _render_detail(
         "invitations": selectors.partner_open_invitations(partner=partner),
         "children": partner.children.order_by("name"),
         "timeline": audit_timeline(partner=partner, limit=30),
+        "summaries": partner_summaries(partner),
         "notes": selectors.partner_notes(partner=partner),
         "invite_form": invite_form or InvitationForm(initial={"role": PartnerMembership.Role.ADMIN}),
         "note_form": note_form or NoteForm(),

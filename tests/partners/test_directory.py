@@ -450,7 +450,8 @@ def test_detail_query_count_is_bounded(manager_client, directory, django_assert_
     for i in range(10):
         MembershipFactory(partner=atlas)
         services.partner_note_add(actor=channel_manager, partner=atlas, body=f"Note {i}")
-    with django_assert_max_num_queries(20):
+    # 20 for the partner page itself, +8 (a constant) for the enablement and MDF summaries of partners/hooks.py.
+    with django_assert_max_num_queries(28):
         assert detail(manager_client, atlas).status_code == 200
 
 
