@@ -6,20 +6,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 
 from dealreg.models import Account, Conflict, DealregPolicy, DirectOpportunity, Registration
-
-
-class ReadOnlyMixin:
-    """Evidence: visible to staff, never edited or deleted by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
+from prm.admin import ReadOnlyMixin
 
 # --- Accounts and the direct pipeline --------------------------------------------------------------------------
 

@@ -6,48 +6,31 @@ extension) gets new reminders."""
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.urls import reverse
 
 from dealreg.models import Registration
 from dealreg.policy import policy_get
 from partners.selectors import channel_managers
 from prm import reminders
-from prm.models import Notification, User
-from prm.notifications import notify
+from prm.models import User
+from prm.notifications import notify_once
+from prm.reminders import reminder_days
 
 SLA_WARNING = timedelta(hours=24)
 BATCH = 1000
 
 
-def reminder_days(raw: str) -> list[int]:
-    """The policy's "14,3" as [14, 3]: positive whole numbers, largest first; anything else is ignored."""
-    days = set()
-    for part in (raw or "").split(","):
-        part = part.strip()
-        if part.isdigit() and int(part) > 0:
-            days.add(int(part))
-    return sorted(days, reverse=True)
-
-
 def _notify_once(*, key: str, recipient: User, registration: Registration, template: str, url: str, **context) -> bool:
     """Send unless this key was sent before; True when it was sent now."""
-    if Notification.objects.filter(idempotency_key=key).exists():
-        return False
-    notify(
+    return notify_once(
         key=key,
         template=template,
         recipient=recipient,
         partner=registration.partner,
         url=url,
-        context={
-            "registration": registration,
-            "action_url": f"{settings.SITE_URL.rstrip('/')}{url}",
-            "action_label": "Open the registration",
-            **context,
-        },
+        action_label="Open the registration",
+        context={"registration": registration, **context},
     )
-    return True
 
 
 def _to_managers(registrations, *, now: datetime, kind: str, template: str) -> int:

@@ -33,31 +33,8 @@ from enablement.models import (
 )
 from enablement.selectors import award_status_q
 from enablement.views.manage.export import AWARD_HEADER, award_row
+from prm.admin import AppManagedMixin, ReadOnlyMixin
 from prm.csv_export import csv_response
-
-
-class ReadOnlyMixin:
-    """Evidence: visible to staff, never added, edited or deleted by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class CreatedInTheAppMixin:
-    """Catalogue rows: created (and deleted) in the manager app, where the services check them."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
 
 # Links are typed without a scheme sometimes: read them as https (Django 6's default).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -67,6 +44,18 @@ def _open_in_app(url_name: str, obj, label: str) -> str:
     if obj is None or obj.pk is None:
         return "—"
     return format_html('<a href="{}">{}</a>', reverse(url_name, args=[obj.pk]), label)
+
+
+def _flag_action(field: str, value: bool, *, update, keyword: str, description: str, done: str):
+    """An admin action that sets `field` to `value` on the selected rows through the service `update` (called as
+    `update(actor=..., <keyword>=row, <field>=value)`, so the change is checked, audited and told)."""
+
+    @admin.action(description=description)
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        rows = queryset.filter(**{field: not value})
+        _run(modeladmin, request, rows, lambda row: update(actor=request.user, **{keyword: row, field: value}), done)
+
+    return action
 
 
 def _run(modeladmin: admin.ModelAdmin, request: HttpRequest, rows, change, done: str) -> None:
@@ -87,7 +76,7 @@ def _run(modeladmin: admin.ModelAdmin, request: HttpRequest, rows, change, done:
 
 
 @admin.register(Asset)
-class AssetAdmin(CreatedInTheAppMixin, admin.ModelAdmin):
+class AssetAdmin(AppManagedMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ("title", "kind", "product", "visibility", "is_published", "view_count", "created_by", "updated_at")
     list_filter = ("is_published", "kind", "visibility", "tiers")
@@ -134,17 +123,23 @@ class AssetAdmin(CreatedInTheAppMixin, admin.ModelAdmin):
     def open_in_app(self, obj: Asset) -> str:
         return _open_in_app("manage:enablement_asset_edit", obj, "Open the asset page (file, visibility)")
 
-    @admin.action(description="Publish the selected assets")
-    def publish(self, request: HttpRequest, queryset: QuerySet[Asset]) -> None:
-        rows = queryset.filter(is_published=False)
-        _run(self, request, rows, lambda a: services.asset_update(actor=request.user, asset=a, is_published=True),
-             "asset(s) published")  # fmt: skip
+    publish = _flag_action(
+        "is_published",
+        True,
+        update=services.asset_update,
+        keyword="asset",
+        description="Publish the selected assets",
+        done="asset(s) published",
+    )
 
-    @admin.action(description="Unpublish the selected assets")
-    def unpublish(self, request: HttpRequest, queryset: QuerySet[Asset]) -> None:
-        rows = queryset.filter(is_published=True)
-        _run(self, request, rows, lambda a: services.asset_update(actor=request.user, asset=a, is_published=False),
-             "asset(s) unpublished")  # fmt: skip
+    unpublish = _flag_action(
+        "is_published",
+        False,
+        update=services.asset_update,
+        keyword="asset",
+        description="Unpublish the selected assets",
+        done="asset(s) unpublished",
+    )
 
 
 @admin.register(AssetView)
@@ -159,7 +154,10 @@ class AssetViewAdmin(ReadOnlyMixin, admin.ModelAdmin):
 # --- Courses -------------------------------------------------------------------------------------------------------
 
 
-class LessonInline(admin.StackedInline):
+class LessonInline(AppManagedMixin, admin.StackedInline):
+    """Lessons are added on the course page (at the end of the course) and removed there (it keeps a published
+    course's last lesson); here their texts can be fixed."""
+
     formfield_overrides = URL_FIELDS
     model = Lesson
     extra = 0
@@ -168,15 +166,9 @@ class LessonInline(admin.StackedInline):
     ordering = ("position", "pk")
     show_change_link = True
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # added on the course page, at the end of the course
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # removed on the course page, which keeps a published course's last lesson
-
 
 @admin.register(Course)
-class CourseAdmin(CreatedInTheAppMixin, admin.ModelAdmin):
+class CourseAdmin(AppManagedMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "slug",
@@ -228,21 +220,27 @@ class CourseAdmin(CreatedInTheAppMixin, admin.ModelAdmin):
     def open_in_app(self, obj: Course) -> str:
         return _open_in_app("manage:enablement_course", obj, "Open the course page (lessons, assessment, learners)")
 
-    @admin.action(description="Publish the selected courses")
-    def publish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
-        rows = queryset.filter(is_published=False)
-        _run(self, request, rows, lambda c: services.course_update(actor=request.user, course=c, is_published=True),
-             "course(s) published")  # fmt: skip
+    publish = _flag_action(
+        "is_published",
+        True,
+        update=services.course_update,
+        keyword="course",
+        description="Publish the selected courses",
+        done="course(s) published",
+    )
 
-    @admin.action(description="Unpublish the selected courses")
-    def unpublish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
-        rows = queryset.filter(is_published=True)
-        _run(self, request, rows, lambda c: services.course_update(actor=request.user, course=c, is_published=False),
-             "course(s) unpublished")  # fmt: skip
+    unpublish = _flag_action(
+        "is_published",
+        False,
+        update=services.course_update,
+        keyword="course",
+        description="Unpublish the selected courses",
+        done="course(s) unpublished",
+    )
 
 
 @admin.register(Lesson)
-class LessonAdmin(CreatedInTheAppMixin, admin.ModelAdmin):
+class LessonAdmin(AppManagedMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ("title", "course", "position", "minutes")
     list_filter = ("course__is_published",)
@@ -252,21 +250,15 @@ class LessonAdmin(CreatedInTheAppMixin, admin.ModelAdmin):
     autocomplete_fields = ("asset",)
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(AppManagedMixin, admin.TabularInline):
     model = Choice
     extra = 0
     fields = ("position", "text", "is_correct")
     readonly_fields = ("is_correct",)  # the right answers are set on the question page, which checks them
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
 
 @admin.register(Question)
-class QuestionAdmin(CreatedInTheAppMixin, admin.ModelAdmin):
+class QuestionAdmin(AppManagedMixin, admin.ModelAdmin):
     list_display = ("__str__", "course", "position", "multiple")
     list_select_related = ("assessment__course",)
     search_fields = ("text", "assessment__course__title")
@@ -278,18 +270,12 @@ class QuestionAdmin(CreatedInTheAppMixin, admin.ModelAdmin):
         return obj.assessment.course.title
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(AppManagedMixin, admin.TabularInline):
     model = Question
     extra = 0
     fields = ("position", "text", "multiple")
     readonly_fields = fields
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Assessment)
@@ -344,7 +330,7 @@ class AttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Certification)
-class CertificationAdmin(CreatedInTheAppMixin, admin.ModelAdmin):
+class CertificationAdmin(AppManagedMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "role", "validity_months", "is_active", "holders", "renewal_course")
     list_filter = ("is_active", "role")
     list_select_related = ("renewal_course",)
@@ -383,19 +369,23 @@ class CertificationAdmin(CreatedInTheAppMixin, admin.ModelAdmin):
     def open_in_app(self, obj: Certification) -> str:
         return _open_in_app("manage:enablement_certification_edit", obj, "Open it in the app (path, validity)")
 
-    @admin.action(description="Activate the selected certifications")
-    def activate(self, request: HttpRequest, queryset: QuerySet[Certification]) -> None:
-        rows = queryset.filter(is_active=False)
-        _run(self, request, rows,
-             lambda c: services.certification_update(actor=request.user, certification=c, is_active=True),
-             "certification(s) activated")  # fmt: skip
+    activate = _flag_action(
+        "is_active",
+        True,
+        update=services.certification_update,
+        keyword="certification",
+        description="Activate the selected certifications",
+        done="certification(s) activated",
+    )
 
-    @admin.action(description="Deactivate the selected certifications (no new awards; existing ones stay valid)")
-    def deactivate(self, request: HttpRequest, queryset: QuerySet[Certification]) -> None:
-        rows = queryset.filter(is_active=True)
-        _run(self, request, rows,
-             lambda c: services.certification_update(actor=request.user, certification=c, is_active=False),
-             "certification(s) deactivated")  # fmt: skip
+    deactivate = _flag_action(
+        "is_active",
+        False,
+        update=services.certification_update,
+        keyword="certification",
+        description="Deactivate the selected certifications (no new awards; existing ones stay valid)",
+        done="certification(s) deactivated",
+    )
 
 
 class AwardStatusFilter(admin.SimpleListFilter):

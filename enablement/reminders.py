@@ -14,18 +14,18 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from enablement.competency import certified_people_count
 from enablement.models import CertificationAward, Enrollment
-from enablement.services.common import partner_people, relationship_managers, site_url, url_or
 from partners.models import Partner, TierRequirement
+from partners.selectors import owner_or_managers, partner_people
 from prm import reminders
 from prm.audit import audit_record
-from prm.models import AuditEvent, Notification, User
-from prm.notifications import notify
+from prm.models import AuditEvent, User
+from prm.notifications import notify_once
 
-DEFAULT_REMINDER_DAYS = (60, 30, 7)
 NUDGE_AFTER = timedelta(days=14)
 # Expiries older than this are not announced (e.g. when enablement is switched on over old data).
 EXPIRY_NOTICE_WINDOW = timedelta(days=14)
@@ -33,23 +33,21 @@ BATCH = 1000
 
 
 def reminder_days() -> list[int]:
-    raw = getattr(settings, "PRM_CERTIFICATION_REMINDER_DAYS", DEFAULT_REMINDER_DAYS)
-    return sorted({int(d) for d in raw if int(d) > 0}, reverse=True)
+    """The CERTIFICATION_REMINDER_DAYS setting (checked at start), largest first."""
+    return sorted(set(settings.PRM_CERTIFICATION_REMINDER_DAYS), reverse=True)
 
 
 def _send_once(*, key: str, user: User, template: str, partner: Partner, url: str, label: str, **context) -> bool:
     """Send unless this key was sent before; True when it was sent now."""
-    if Notification.objects.filter(idempotency_key=key).exists():
-        return False
-    notify(
+    return notify_once(
         key=key,
         template=template,
         recipient=user,
         partner=partner,
         url=url,
-        context={"action_url": site_url(url), "action_label": label, "partner": partner, **context},
+        action_label=label,
+        context={"partner": partner, **context},
     )
-    return True
 
 
 def _held_by_members():
@@ -75,8 +73,8 @@ def _recipients(award: CertificationAward) -> list[User]:
 
 def _url_for(user: User, award: CertificationAward) -> tuple[str, str]:
     if user.pk == award.user_id:
-        return url_or("portal:training"), "Renew your certification"
-    return url_or("portal:training_team"), "See your team's certifications"
+        return reverse("portal:training"), "Renew your certification"
+    return reverse("portal:training_team"), "See your team's certifications"
 
 
 @reminders.register("enablement-expiry-reminder")
@@ -184,13 +182,13 @@ def announce_expired(now: datetime) -> int:
                 shortfall=shortfall,
             )
         if shortfall is not None:
-            for manager in relationship_managers(partner):
+            for manager in owner_or_managers(partner):
                 sent += _send_once(
                     key=f"enablement-tier-shortfall:{partner.pk}:{award.expires_at.isoformat()}:{manager.pk}",
                     user=manager,
                     template="enablement_tier_shortfall",
                     partner=partner,
-                    url=url_or("manage:partner_detail", partner.pk, fallback="manage:enablement"),
+                    url=reverse("manage:partner_detail", args=[partner.pk]),
                     label="Open the partner",
                     award=award,
                     certification=award.certification,
@@ -224,7 +222,7 @@ def nudge_idle_learners(now: datetime) -> int:
             user=enrollment.user,
             template="enablement_nudge",
             partner=enrollment.partner,
-            url=url_or("portal:training_course", enrollment.course.slug),
+            url=reverse("portal:training_course", args=[enrollment.course.slug]),
             label="Pick up where you left off",
             enrollment=enrollment,
             course=enrollment.course,

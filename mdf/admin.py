@@ -23,30 +23,7 @@ from mdf.models import (
     ProofFile,
     TierPool,
 )
-
-
-class ReadOnlyMixin:
-    """Evidence: visible to staff, never added, edited or deleted by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class NoDeleteMixin:
-    """Rows the ledger or the audit trail refer to: changed in the app, never deleted."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
+from prm.admin import AppManagedMixin, ReadOnlyMixin
 
 # --- Settings, periods, pools ----------------------------------------------------------------------------------
 
@@ -125,7 +102,7 @@ class LedgerEntryInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Budget)
-class BudgetAdmin(NoDeleteMixin, admin.ModelAdmin):
+class BudgetAdmin(AppManagedMixin, admin.ModelAdmin):
     list_display = ("partner", "period", "currency", "allocated", "available", "created_at")
     list_filter = ("period", "currency")
     list_select_related = ("partner", "period")
@@ -226,7 +203,7 @@ REQUEST_STATE_FIELDS = (
 
 
 @admin.register(FundRequest)
-class FundRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
+class FundRequestAdmin(AppManagedMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "partner",
@@ -297,17 +274,13 @@ class FundRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
         return format_html('<a href="{}">Open the request page</a>', reverse("manage:mdf_request", args=[obj.pk]))
 
 
-class ProofFileInline(admin.TabularInline):
+class ProofFileInline(AppManagedMixin, admin.TabularInline):
+    """Partners add proof through their claim, where files are checked."""
+
     model = ProofFile
     extra = 0
     fields = ("original_name", "kind", "size", "uploaded_by", "uploaded_at", "download")
     readonly_fields = ("original_name", "size", "uploaded_by", "uploaded_at", "download")
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # partners add proof through their claim, where files are checked
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.display(description="file")
     def download(self, obj: ProofFile) -> str:
@@ -339,7 +312,7 @@ CLAIM_STATE_FIELDS = (
 
 
 @admin.register(Claim)
-class ClaimAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ClaimAdmin(AppManagedMixin, admin.ModelAdmin):
     list_display = (
         "request",
         "partner",

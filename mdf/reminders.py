@@ -16,40 +16,34 @@ from mdf.services.common import (
     manage_claim_url,
     manage_request_url,
     partner_people,
-    site_url,
     url_or,
 )
 from mdf.services.expiry import expiring_budgets, funds_expire_due, requests_expire_due
 from mdf.services.periods import mdf_settings
 from partners.selectors import channel_managers
 from prm import reminders
-from prm.models import Notification, User
-from prm.notifications import notify
+from prm.models import User
+from prm.notifications import notify_once
+from prm.reminders import reminder_days
 
 SLA_WARNING = timedelta(hours=24)
 FUNDS_WARNING_DAYS = 14
 BATCH = 1000
 
 
-def reminder_days(raw: str) -> list[int]:
-    """The settings' "15,5,1" as [15, 5, 1]: positive whole numbers, largest first; anything else is ignored."""
-    days = {int(part) for part in (raw or "").replace(" ", "").split(",") if part.isdigit() and int(part) > 0}
-    return sorted(days, reverse=True)
-
-
 def _once(*, key: str, recipient: User, template: str, partner, url: str, label: str, **context) -> int:
     """Send unless this key was sent before; 1 when it was sent now."""
-    if Notification.objects.filter(idempotency_key=key).exists():
-        return 0
-    notify(
-        key=key,
-        template=template,
-        recipient=recipient,
-        partner=partner,
-        url=url,
-        context={"action_url": site_url(url), "action_label": label, "partner": partner, **context},
+    return int(
+        notify_once(
+            key=key,
+            template=template,
+            recipient=recipient,
+            partner=partner,
+            url=url,
+            action_label=label,
+            context={"partner": partner, **context},
+        )
     )
-    return 1
 
 
 @reminders.register("mdf-claim-reminder")

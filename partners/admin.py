@@ -24,20 +24,7 @@ from partners.models import (
     TierProposal,
     TierRequirement,
 )
-
-
-class ReadOnlyMixin:
-    """Evidence: visible to staff, never edited or deleted by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
+from prm.admin import ReadOnlyMixin
 
 # --- Partners, their people and notes -------------------------------------------------------------------------
 

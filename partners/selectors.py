@@ -207,6 +207,29 @@ def partner_admins(*, partner: Partner) -> QuerySet[User]:
     ).order_by("email")
 
 
+def partner_people(partner: Partner, *also: User | None, roles: tuple[str, ...] = ()) -> list[User]:
+    """Who at a partner hears about something: its active admins (and active members with one of `roles`), plus
+    `also` (e.g. the author), each once, active users only."""
+    members = User.objects.filter(
+        is_active=True,
+        membership__partner=partner,
+        membership__is_active=True,
+        membership__role__in=(PartnerMembership.Role.ADMIN, *roles),
+    ).order_by("membership__role", "email")
+    people: dict[int, User] = {}
+    for user in (*also, *members):
+        if user is not None and user.is_active and user.pk not in people:
+            people[user.pk] = user
+    return list(people.values())
+
+
+def owner_or_managers(partner: Partner) -> list[User]:
+    """Who at the startup answers for a partner: its owner, or every channel manager while it has none."""
+    if partner.owner_id and partner.owner.is_active:
+        return [partner.owner]
+    return list(channel_managers())
+
+
 def partner_open_invitations(*, partner: Partner) -> QuerySet[Invitation]:
     return (
         partner.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)

@@ -34,8 +34,10 @@ class UserAdmin(BaseUserAdmin):
         EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
+class ReadOnlyMixin:
+    """Evidence: visible to staff, never added, edited or deleted by hand (every app's admin uses it)."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -43,6 +45,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class AppManagedMixin:
+    """Rows created and removed only in the app, where the services check them and keep the trail (a catalogue
+    entry, a row the ledger refers to); the admin may still fix their fields."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(AuditEvent)

@@ -22,6 +22,12 @@ def register(name: str) -> Callable[[Sweep], Sweep]:
     return decorator
 
 
+def reminder_days(raw: str) -> list[int]:
+    """A policy's "15,5,1" as [15, 5, 1]: positive whole numbers, largest first; anything else is ignored."""
+    days = {int(part) for part in (raw or "").replace(" ", "").split(",") if part.isdigit() and int(part) > 0}
+    return sorted(days, reverse=True)
+
+
 def registered() -> dict[str, Sweep]:
     return dict(_SWEEPS)
 

@@ -13,6 +13,7 @@ from dealreg import services
 from dealreg.forms_accounts import AccountForm, AccountImportForm, OpportunityForm
 from dealreg.models import Account, DirectOpportunity
 from prm.access import manager_required
+from prm.forms import attach_errors
 from prm.names import normalize_company_name
 
 PER_PAGE = 50
@@ -22,15 +23,6 @@ EXAMPLE_CSV = (
     "Müller Maschinenbau GmbH,https://www.mueller-maschinen.de,Germany,Manufacturing,enterprise,no,yes,\n"
     "Acme Ltd,acme.co.uk,GB,,smb,,,\n"
 )
-
-
-def _flash_errors(form, exc: ValidationError) -> None:
-    """Put a service's refusal next to the fields it names (or on top of the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- The list --------------------------------------------------------------------------------------------------
@@ -81,7 +73,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
         try:
             account = services.account_create(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _flash_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, f"Added {account.name}.")
             return redirect("manage:account_detail", pk=account.pk)
@@ -114,7 +106,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.account_update(actor=request.user, account=account, data=form.cleaned_data)
         except ValidationError as exc:
-            _flash_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect("manage:account_detail", pk=account.pk)
@@ -143,7 +135,7 @@ def opportunity_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.opportunity_create(actor=request.user, account=account, data=form.cleaned_data)
         except ValidationError as exc:
-            _flash_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, f"Added the opportunity to {account.name}.")
             return redirect("manage:account_detail", pk=account.pk)

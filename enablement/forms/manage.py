@@ -19,15 +19,6 @@ SEARCH_MAX = 100
 QUESTION_SLOTS = 4  # empty choice rows offered on a new question
 
 
-def attach_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's refusal next to the fields it names (or on top of the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _int(label: str, *, minimum: int, maximum: int, required: bool = True, **kwargs: Any) -> forms.IntegerField:
     words = label.lower()
     return forms.IntegerField(

@@ -14,13 +14,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from enablement.models import Assessment, Attempt, Enrollment, Question
 from prm.audit import audit_record
 from prm.models import User
+from prm.notifications import notify_each
 
-from .common import clean_text, require_manager, tell, url_or
+from .common import clean_text, require_manager
 from .learning import _lessons_done, after_completion, assessment_required, course_complete_locked
 
 
@@ -188,12 +190,12 @@ def assessment_grant_attempt(*, actor: User, enrollment: Enrollment, reason: str
             after={"user": locked.user.display_name, "course": locked.course.title},
             reason=reason,
         )
-        tell(
+        notify_each(
             key=f"audit:{event.pk}:enablement_attempt_granted",
             template="enablement_attempt_granted",
             users=[locked.user],
             partner=locked.partner,
-            url=url_or("portal:training_course", locked.course.slug),
+            url=reverse("portal:training_course", args=[locked.course.slug]),
             label="Take the assessment",
             context={"enrollment": locked, "course": locked.course, "reason": reason},
         )

@@ -14,15 +14,17 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from enablement.models import Certification, CertificationAward, Enrollment
 from partners.models import Partner
+from partners.selectors import partner_people
 from prm.audit import audit_record
 from prm.models import User
+from prm.notifications import absolute_url, notify_each
 
-from .common import add_months, clean_text, partner_people, require_manager, site_url, tell, url_or
+from .common import add_months, clean_text, require_manager
 
 # Renewal evidence counts from this many days before the expiry (the first reminder goes out at 60).
 RENEWAL_OPENS_DAYS = 90
@@ -129,12 +131,12 @@ def _award(decision: _Decision, *, user: User, partner: Partner, now: datetime, 
         },
     )
     verify = verify_path(award.code)
-    tell(
+    notify_each(
         key=f"audit:{event.pk}:enablement_certified",
         template="enablement_certified",
         users=partner_people(partner, user),
         partner=partner,
-        url=url_or("portal:training"),
+        url=reverse("portal:training"),
         label="See your certifications",
         context={
             "award": award,
@@ -142,7 +144,7 @@ def _award(decision: _Decision, *, user: User, partner: Partner, now: datetime, 
             "holder": user,
             "renewed": current is not None,
             "previous": current,
-            "verify_url": site_url(verify),
+            "verify_url": absolute_url(verify),
         },
     )
     return award
@@ -150,10 +152,7 @@ def _award(decision: _Decision, *, user: User, partner: Partner, now: datetime, 
 
 def verify_path(code: str) -> str:
     """The public verification page of a code (/verify/<code>/)."""
-    try:
-        return reverse("verify", args=[code])
-    except NoReverseMatch:  # the public pages are wired separately; the address is fixed by the contract
-        return f"/verify/{code}/"
+    return reverse("verify", args=[code])
 
 
 def award_revoke(*, actor: User, award: CertificationAward, reason: str) -> CertificationAward:
@@ -180,12 +179,12 @@ def award_revoke(*, actor: User, award: CertificationAward, reason: str) -> Cert
             after={"user": current.user.display_name, "certification": current.certification.name},
             reason=reason,
         )
-        tell(
+        notify_each(
             key=f"audit:{event.pk}:enablement_certification_revoked",
             template="enablement_certification_revoked",
             users=partner_people(current.partner, current.user),
             partner=current.partner,
-            url=url_or("portal:training"),
+            url=reverse("portal:training"),
             label="Open your training",
             context={
                 "award": current,

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from enablement.models import Assessment, Course, Enrollment, Lesson, LessonProgress
@@ -14,8 +15,7 @@ from partners.models import Partner
 from prm.access import user_membership
 from prm.audit import audit_record
 from prm.models import User
-
-from .common import tell, url_or
+from prm.notifications import notify_each
 
 # One lesson counts at most this long, and at most 3× its estimate (never less than 15 minutes): a tab left open
 # overnight must not turn into eight training hours.
@@ -144,12 +144,12 @@ def after_completion(enrollment: Enrollment, *, now: datetime) -> None:
     from .certifications import certifications_check
 
     awards = certifications_check(user=enrollment.user, partner=enrollment.partner, now=now)
-    tell(
+    notify_each(
         key=f"enablement-course-completed:{enrollment.pk}:{enrollment.run}",
         template="enablement_course_completed",
         users=[enrollment.user],
         partner=enrollment.partner,
-        url=url_or("portal:training_course", enrollment.course.slug),
+        url=reverse("portal:training_course", args=[enrollment.course.slug]),
         label="Open the course",
         context={"enrollment": enrollment, "course": enrollment.course, "awards": awards},
     )

@@ -4,7 +4,7 @@ next to the fields they name."""
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from enablement.forms.manage import attach_errors
+from prm.forms import attach_errors
 
 NAV = "enablement"
 PER_PAGE = 50

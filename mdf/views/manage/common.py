@@ -4,13 +4,12 @@ name, the SLA clock and waiting time of a queue row, and the timeline of a reque
 from datetime import datetime
 from decimal import Decimal
 
-from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
 from mdf.ledger import money
 from mdf.models import Claim, FundRequest
+from prm.forms import attach_errors  # noqa: F401 -- the views take it from here
 from prm.models import AuditEvent
 from prm.sla import span
 
@@ -22,15 +21,6 @@ TIMELINE_LIMIT = 60
 def m(amount: Decimal | None, currency: str) -> str:
     """Money in words, or a dash when there is none."""
     return money(amount, currency) if amount is not None else "—"
-
-
-def attach_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's refusal next to the fields it names (or on top of the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def waiting(since: datetime | None, now: datetime) -> str:

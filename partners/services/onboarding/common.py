@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from partners.models import ChecklistStep, Partner, PartnerMembership, Program
+from partners.selectors import owner_or_managers  # noqa: F401 -- the onboarding services take it from here
 from prm.models import CHANNEL_MANAGERS_GROUP, User
 
 Kind = ChecklistStep.Kind
@@ -31,10 +32,3 @@ def channel_managers() -> list[User]:
         .distinct()
         .order_by("email")
     )
-
-
-def owner_or_managers(partner: Partner) -> list[User]:
-    """Who answers for a partner: its owner, or every channel manager while it has none."""
-    if partner.owner_id and partner.owner.is_active:
-        return [partner.owner]
-    return channel_managers()
