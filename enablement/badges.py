@@ -7,6 +7,7 @@ to fit; nothing from the award is ever placed in an attribute unescaped.
 
 import math
 import textwrap
+from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape as _xml_escape
 
@@ -44,22 +45,42 @@ def _lines(text: str, width: int, max_lines: int) -> list[str]:
     return lines
 
 
-def _state(award: CertificationAward, today: date) -> tuple[str, str]:
-    """(theme, status line) for the award on `today`."""
+@dataclass(frozen=True)
+class PublicValidity:
+    """What the award proves on a day, as its badge and public page tell strangers."""
+
+    theme: str  # valid | expiring | expired | revoked
+    until: date | None  # valid until (or expired on); None when revoked
+    renewed: bool = False  # valid through its renewal (`until` is the renewal's expiry)
+
+
+def public_validity(award: CertificationAward, today: date) -> PublicValidity:
+    """The award's validity on `today`. A renewed award stands for its renewal while that one holds, else for
+    its own period."""
     status = award.status_on(today)
-    until = date_format(award.expires_at, "j F Y")
     if status == Status.REVOKED:
-        return "revoked", "Revoked: no longer valid"
+        return PublicValidity("revoked", None)
     if status == Status.RENEWED:
         successor = award.renewed_by
         if successor is not None and successor.revoked_at is None and today <= successor.expires_at:
-            return "valid", f"Renewed · valid until {date_format(successor.expires_at, 'j F Y')}"
-        return ("valid", f"Valid until {until}") if today <= award.expires_at else ("expired", f"Expired {until}")
+            return PublicValidity("valid", successor.expires_at, renewed=True)
+        return PublicValidity("valid" if today <= award.expires_at else "expired", award.expires_at)
     if status == Status.EXPIRED:
-        return "expired", f"Expired {until}"
+        return PublicValidity("expired", award.expires_at)
     if status == Status.EXPIRING_SOON:
-        return "expiring", f"Valid until {until}"
-    return "valid", f"Valid until {until}"
+        return PublicValidity("expiring", award.expires_at)
+    return PublicValidity("valid", award.expires_at)
+
+
+def _state(award: CertificationAward, today: date) -> tuple[str, str]:
+    """(theme, status line) for the award on `today`."""
+    validity = public_validity(award, today)
+    if validity.until is None:
+        return validity.theme, "Revoked: no longer valid"
+    until = date_format(validity.until, "j F Y")
+    if validity.theme == "expired":
+        return validity.theme, f"Expired {until}"
+    return validity.theme, f"Renewed · valid until {until}" if validity.renewed else f"Valid until {until}"
 
 
 def _seal(theme: str, colour: str) -> str:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from enablement.models import (
     EXPIRING_SOON_DAYS,
     Asset,
+    AssetView,
     Attempt,
     Certification,
     CertificationAward,
@@ -452,12 +453,7 @@ def expiring_awards(
     """Current awards expiring from today to `within_days` ahead, soonest first (the manager's expiring list)."""
     today = today or timezone.localdate()
     return (
-        CertificationAward.objects.filter(
-            revoked_at__isnull=True,
-            renewed_by__isnull=True,
-            expires_at__gte=today,
-            expires_at__lte=today + timedelta(days=within_days),
-        )
+        CertificationAward.objects.filter(valid_awards_q(today), expires_at__lte=today + timedelta(days=within_days))
         .select_related("certification", "user", "partner")
         .order_by("expires_at", "pk")
     )
@@ -522,14 +518,15 @@ def certifications_manage(*, today: date | None = None) -> QuerySet[Certificatio
     )
 
 
-def course_enrollments(*, course: Course) -> QuerySet[Enrollment]:
-    """Who takes a course (manager view), with progress annotated, most recent activity first."""
-    return (
-        _with_progress(Enrollment.objects.filter(course=course))
-        .select_related("user", "partner")
-        .annotate(attempt_count=Count("attempts", distinct=True))
-        .order_by("-last_activity_at", "pk")
-    )
+def enrollments_manage(*, course: Course | None = None, partner: Partner | None = None) -> QuerySet[Enrollment]:
+    """Enrollments (manager view), optionally of one course or partner, with progress annotated and the learner,
+    partner and course selected, most recent activity first."""
+    queryset = Enrollment.objects.all()
+    if course is not None:
+        queryset = queryset.filter(course=course)
+    if partner is not None:
+        queryset = queryset.filter(partner=partner)
+    return _with_progress(queryset).select_related("user", "partner", "course").order_by("-last_activity_at", "pk")
 
 
 # --- portal ---
@@ -619,8 +616,6 @@ def manage_overview(*, today: date | None = None) -> ManageOverview:
     """The counts on the channel manager's enablement overview (5 queries, whatever the size of the catalogue)."""
     today = today or timezone.localdate()
     assets = Asset.objects.aggregate(total=Count("pk"), published=Count("pk", filter=Q(is_published=True)))
-    from enablement.models import AssetView
-
     views = AssetView.objects.filter(viewed_at__gte=timezone.now() - timedelta(days=30)).count()
     courses = Course.objects.aggregate(total=Count("pk"), published=Count("pk", filter=Q(is_published=True)))
     learning = Enrollment.objects.aggregate(
@@ -647,40 +642,43 @@ def manage_overview(*, today: date | None = None) -> ManageOverview:
     )
 
 
+# Partners that have not joined (yet) are left out of the grid.
+GRID_EXCLUDED = (Partner.Status.APPLIED, Partner.Status.DECLINED)
+
+
+def grid_partners(filters: dict) -> QuerySet[Partner]:
+    """The partners the competency grid (and its export) shows, filtered by `tier`, `type` and `q`, by name."""
+    partners = Partner.objects.exclude(status__in=GRID_EXCLUDED).select_related("tier")
+    if filters.get("tier"):
+        partners = partners.filter(tier=filters["tier"])
+    if filters.get("type"):
+        partners = partners.filter(type=filters["type"])
+    if filters.get("q"):
+        partners = partners.filter(name__icontains=filters["q"])
+    return partners.order_by("name", "pk")
+
+
+def grid_certifications() -> list[Certification]:
+    """The grid's columns: the active certifications, by name."""
+    return list(Certification.objects.filter(is_active=True).order_by("name", "pk"))
+
+
 def recently_expired_awards(*, within_days: int, today: date | None = None) -> QuerySet[CertificationAward]:
     """Current awards (not revoked, not renewed) that expired in the last `within_days` days, most recent first."""
     today = today or timezone.localdate()
     return (
         CertificationAward.objects.filter(
-            revoked_at__isnull=True,
-            renewed_by__isnull=True,
-            expires_at__lt=today,
-            expires_at__gte=today - timedelta(days=within_days),
+            award_status_q(Status.EXPIRED, today), expires_at__gte=today - timedelta(days=within_days)
         )
         .select_related("certification", "user", "partner")
         .order_by("-expires_at", "pk")
     )
 
 
-def partner_enrollments(*, partner: Partner) -> QuerySet[Enrollment]:
-    """A partner's enrollments (manager view), with progress and the course, most recent activity first."""
-    return (
-        _with_progress(Enrollment.objects.filter(partner=partner))
-        .select_related("user", "course")
-        .order_by("-last_activity_at", "pk")
-    )
-
-
 def enrollments_export(*, course: Course | None = None, partner: Partner | None = None) -> QuerySet[Enrollment]:
-    """Every enrollment (optionally of one course or partner) for the CSV export, with progress annotated."""
-    queryset = Enrollment.objects.all()
-    if course is not None:
-        queryset = queryset.filter(course=course)
-    if partner is not None:
-        queryset = queryset.filter(partner=partner)
+    """`enrollments_manage` for the CSV export: with `attempt_count`, by partner, learner and course."""
     return (
-        _with_progress(queryset)
-        .select_related("user", "partner", "course")
+        enrollments_manage(course=course, partner=partner)
         .annotate(attempt_count=Count("attempts", distinct=True))
         .order_by("partner__name", "user__email", "course__title", "pk")
     )

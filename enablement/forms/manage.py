@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from enablement.forms import FilterForm
 from enablement.models import EXPIRING_SOON_DAYS, Asset, Course, Role, Visibility
 from enablement.services.catalogue import MAX_CHOICES
 from partners.models import Partner, Tier
@@ -192,7 +193,7 @@ class AssetForm(VisibilityFields):
         return fields
 
 
-class AssetFilterForm(forms.Form):
+class AssetFilterForm(FilterForm):
     q = forms.CharField(required=False, max_length=SEARCH_MAX)
     kind = forms.ChoiceField(required=False, choices=[("", "Every kind"), *Asset.Kind.choices])
     published = forms.ChoiceField(
@@ -201,8 +202,7 @@ class AssetFilterForm(forms.Form):
 
     def filters(self) -> dict[str, Any]:
         """The valid filters as the selector takes them; a bad value (a stale bookmark) is dropped."""
-        self.is_valid()
-        data = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors and v}
+        data = super().filters()
         if "published" in data:
             data["published"] = data["published"] == "yes"
         return data
@@ -434,14 +434,10 @@ class RevokeForm(forms.Form):
 # --- Filters -------------------------------------------------------------------------------------------------------
 
 
-class GridFilterForm(forms.Form):
+class GridFilterForm(FilterForm):
     q = forms.CharField(required=False, max_length=SEARCH_MAX)
     tier = forms.ModelChoiceField(required=False, queryset=Tier.objects.order_by("rank"))
     type = forms.ChoiceField(required=False, choices=[("", "Every type"), *Partner.Type.choices])
-
-    def filters(self) -> dict[str, Any]:
-        self.is_valid()
-        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors and v}
 
 
 class ExpiringFilterForm(forms.Form):

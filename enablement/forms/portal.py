@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core import signing
 
+from enablement.forms import FilterForm
 from enablement.models import Asset, Role
 
 SEARCH_MAX = 100
@@ -19,15 +20,7 @@ def _optional_choice(label: str, choices) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, required=False, choices=[("", label), *choices])
 
 
-class _FilterForm(forms.Form):
-    def filters(self) -> dict[str, str]:
-        """The valid, non-empty filters; a bad value (a stale bookmark, a typo in the address) is dropped."""
-        self.is_valid()
-        cleaned = getattr(self, "cleaned_data", {})
-        return {k: v for k, v in cleaned.items() if k not in self.errors and v not in (None, "")}
-
-
-class LibraryFilterForm(_FilterForm):
+class LibraryFilterForm(FilterForm):
     """Search and filters of the content library; the names are the ones `selectors.assets_for` takes."""
 
     q = forms.CharField(label="Search", required=False, max_length=SEARCH_MAX)
@@ -50,7 +43,7 @@ class LibraryFilterForm(_FilterForm):
         return self.cleaned_data
 
 
-class CatalogueFilterForm(_FilterForm):
+class CatalogueFilterForm(FilterForm):
     role = _optional_choice("Every role", Role.choices)
 
 

@@ -14,13 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from enablement.badges import badge_svg
+from enablement.badges import badge_svg, public_validity
 from enablement.models import CertificationAward
 from enablement.selectors import award_by_code
 from partners.services.program import program_get
 from prm.access import public
 
-Status = CertificationAward.Status
 # What a code can look like (see models.new_award_code; older codes may be longer). Anything else is not looked up.
 CODE_SHAPE = re.compile(r"[A-Za-z0-9]{1,32}")
 BADGE_MAX_AGE = 300  # seconds: a hidden or revoked badge stops showing within minutes everywhere it is embedded
@@ -40,37 +39,27 @@ def _day(value: date) -> str:
 
 
 def verdict(award: CertificationAward, today: date) -> Verdict:
-    """Whether the award proves the certification on `today`, in words a stranger understands."""
-    status = award.status_on(today)
-    if status == Status.REVOKED:
+    """Whether the award proves the certification on `today` (the badge's `public_validity`), in words a stranger
+    understands."""
+    validity = public_validity(award, today)
+    theme, until = validity.theme, validity.until
+    if until is None:
         return Verdict(
             False,
-            "revoked",
+            theme,
             "Not valid: revoked",
             f"This certification was withdrawn on {_day(timezone.localdate(award.revoked_at))}. It does not "
             "prove the holder's certification.",
             None,
         )
-    if status == Status.RENEWED:
-        successor = award.renewed_by
-        if successor is not None and successor.revoked_at is None and today <= successor.expires_at:
-            until = successor.expires_at
-            return Verdict(True, "valid", "Valid today", f"Renewed: valid until {_day(until)}.", until)
-        if today <= award.expires_at:
-            return Verdict(True, "valid", "Valid today", f"Valid until {_day(award.expires_at)}.", award.expires_at)
-        status = Status.EXPIRED
-    if status == Status.EXPIRED:
+    if theme == "expired":
         return Verdict(
-            False,
-            "expired",
-            "Not valid today: expired",
-            f"It expired on {_day(award.expires_at)} and has not been renewed.",
-            award.expires_at,
+            False, theme, "Not valid today: expired", f"It expired on {_day(until)} and has not been renewed.", until
         )
-    if status == Status.EXPIRING_SOON:
-        until = award.expires_at
-        return Verdict(True, "expiring", "Valid today", f"Valid until {_day(until)} (due for renewal).", until)
-    return Verdict(True, "valid", "Valid today", f"Valid until {_day(award.expires_at)}.", award.expires_at)
+    if theme == "expiring":
+        return Verdict(True, theme, "Valid today", f"Valid until {_day(until)} (due for renewal).", until)
+    detail = f"Renewed: valid until {_day(until)}." if validity.renewed else f"Valid until {_day(until)}."
+    return Verdict(True, theme, "Valid today", detail, until)
 
 
 def _find(request: HttpRequest, code: str) -> tuple[CertificationAward | None, bool]:

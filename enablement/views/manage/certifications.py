@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,10 +17,8 @@ from enablement.models import Certification, CertificationAward, Course
 from partners.models import Partner
 from prm.access import manager_required
 
-from .common import PER_PAGE, ValidationError, attach_errors, base_context
+from .common import NAV, PER_PAGE, ValidationError, attach_errors
 
-# Partners that have not joined (yet) are left out of the grid.
-GRID_EXCLUDED = (Partner.Status.APPLIED, Partner.Status.DECLINED)
 RECENTLY_EXPIRED_DAYS = 90
 
 
@@ -31,13 +28,13 @@ def certifications(request: HttpRequest) -> HttpResponse:
     context = {
         "certifications": rows,
         "has_courses": bool(rows) or Course.objects.exists(),
-        **base_context(request, "certifications"),
+        "nav": NAV,
     }
     return render(request, "enablement/manage/certifications.html", context)
 
 
 def _form_page(request, form: CertificationForm, certification: Certification | None, status: int = 200):
-    context = {"form": form, "certification": certification, **base_context(request, "certifications")}
+    context = {"form": form, "certification": certification, "nav": NAV}
     return render(request, "enablement/manage/certification_form.html", context, status=status)
 
 
@@ -78,28 +75,12 @@ def certification_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The grid ------------------------------------------------------------------------------------------------------
 
 
-def grid_partners(filters: dict) -> QuerySet[Partner]:
-    """The partners the grid (and its export) shows, by name."""
-    partners = Partner.objects.exclude(status__in=GRID_EXCLUDED).select_related("tier")
-    if filters.get("tier"):
-        partners = partners.filter(tier=filters["tier"])
-    if filters.get("type"):
-        partners = partners.filter(type=filters["type"])
-    if filters.get("q"):
-        partners = partners.filter(name__icontains=filters["q"])
-    return partners.order_by("name", "pk")
-
-
-def grid_certifications() -> list[Certification]:
-    return list(Certification.objects.filter(is_active=True).order_by("name", "pk"))
-
-
 @manager_required
 def grid(request: HttpRequest) -> HttpResponse:
     form = GridFilterForm(request.GET)
     filters = form.filters()
-    page = Paginator(grid_partners(filters), PER_PAGE).get_page(request.GET.get("page"))
-    certs = grid_certifications()
+    page = Paginator(selectors.grid_partners(filters), PER_PAGE).get_page(request.GET.get("page"))
+    certs = selectors.grid_certifications()
     table = competency.competency_grid(partners=page.object_list, certifications=certs, today=timezone.localdate())
     context = {
         "form": form,
@@ -109,7 +90,7 @@ def grid(request: HttpRequest) -> HttpResponse:
         "grid": table,
         "tiers": form.fields["tier"].queryset,
         "types": Partner.Type.choices,
-        **base_context(request, "grid"),
+        "nav": NAV,
     }
     return render(request, "enablement/manage/grid.html", context)
 
@@ -134,7 +115,7 @@ def expiring(request: HttpRequest) -> HttpResponse:
         "expired": expired,
         "expired_days": RECENTLY_EXPIRED_DAYS,
         "until": today + timedelta(days=days),
-        **base_context(request, "expiring"),
+        "nav": NAV,
     }
     return render(request, "enablement/manage/expiring.html", context)
 
@@ -152,7 +133,7 @@ def _award_page(request: HttpRequest, award: CertificationAward, form: RevokeFor
         "verify_path": services.verify_path(award.code),
         "revocable": award.revoked_at is None and award.renewed_by_id is None,
         "form": form or RevokeForm(),
-        **base_context(request, "expiring"),
+        "nav": NAV,
     }
     return render(request, "enablement/manage/award.html", context, status=status)
 
@@ -202,12 +183,12 @@ def partner(request: HttpRequest, pk: int) -> HttpResponse:
     for member in team:
         for award in member.awards:
             award.state = award.status_on(today)
-    enrollments = list(selectors.partner_enrollments(partner=company)[:200])
+    enrollments = list(selectors.enrollments_manage(partner=company)[:200])
     context = {
         "partner": company,
         "competency": competency.partner_competency(partner=company, today=today),
         "team": team,
         "enrollments": enrollments,
-        **base_context(request, "grid"),
+        "nav": NAV,
     }
     return render(request, "enablement/manage/partner.html", context)

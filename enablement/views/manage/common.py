@@ -2,15 +2,10 @@
 next to the fields they name."""
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 
 from prm.forms import attach_errors
 
 NAV = "enablement"
 PER_PAGE = 50
 
-__all__ = ["NAV", "PER_PAGE", "ValidationError", "attach_errors", "base_context"]
-
-
-def base_context(request: HttpRequest, tab: str) -> dict:
-    return {"nav": NAV, "tab": tab}
+__all__ = ["NAV", "PER_PAGE", "ValidationError", "attach_errors"]

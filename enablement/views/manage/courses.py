@@ -15,7 +15,7 @@ from enablement.forms.manage import AssessmentForm, CourseForm, GrantAttemptForm
 from enablement.models import Assessment, Course, Enrollment, Lesson, Question
 from prm.access import manager_required
 
-from .common import PER_PAGE, ValidationError, attach_errors, base_context
+from .common import NAV, PER_PAGE, ValidationError, attach_errors
 
 
 @manager_required
@@ -23,12 +23,12 @@ def courses(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.courses_manage())
     for course in rows:
         course.hours = round(course.seconds / 3600, 1)
-    context = {"courses": rows, **base_context(request, "courses")}
+    context = {"courses": rows, "nav": NAV}
     return render(request, "enablement/manage/courses.html", context)
 
 
 def _course_form_page(request: HttpRequest, form: CourseForm, course: Course | None, status: int = 200):
-    context = {"form": form, "course": course, **base_context(request, "courses")}
+    context = {"form": form, "course": course, "nav": NAV}
     return render(request, "enablement/manage/course_form.html", context, status=status)
 
 
@@ -85,23 +85,21 @@ def course_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _enrollment_rows(course: Course, assessment: Assessment | None, page_number) -> tuple:
     """The page of learners, each with its attempts in the current run and whether it may get another one."""
-    queryset = selectors.course_enrollments(course=course).prefetch_related("attempts")
+    queryset = selectors.enrollments_manage(course=course).prefetch_related("attempts")
     page = Paginator(queryset, PER_PAGE).get_page(page_number)
     rows = list(page.object_list)
+    limited = assessment is not None and assessment.max_attempts
     for enrollment in rows:
-        attempts = [a for a in enrollment.attempts.all() if a.run == enrollment.run]
-        enrollment.run_attempts = sorted(attempts, key=lambda a: a.number)
-        enrollment.best_score = max((a.score for a in attempts), default=None)
-        allowed = None
-        if assessment is not None and assessment.max_attempts:
-            allowed = assessment.max_attempts + enrollment.extra_attempts
-        enrollment.allowed = allowed
-        enrollment.can_grant = (
-            allowed is not None
-            and not enrollment.is_completed
-            and not any(a.passed for a in attempts)
-            and len(attempts) >= allowed
+        attempts = sorted((a for a in enrollment.attempts.all() if a.run == enrollment.run), key=lambda a: a.number)
+        info = services.AttemptsInfo(
+            used=len(attempts),
+            allowed=assessment.max_attempts + enrollment.extra_attempts if limited else None,
+            passed=any(a.passed for a in attempts),
         )
+        enrollment.run_attempts = attempts
+        enrollment.allowed = info.allowed
+        # The rule `services.assessment_grant_attempt` enforces, from the prefetched attempts.
+        enrollment.can_grant = info.exhausted and not info.passed and not enrollment.is_completed
     return page, rows
 
 
@@ -133,7 +131,7 @@ def _course_page(
         "grant_for": grant_for,
         "certifications": selectors.course_certifications(course=course),
         "minutes": sum(lesson.minutes for lesson in lessons),
-        **base_context(request, "courses"),
+        "nav": NAV,
     }
     return render(request, "enablement/manage/course.html", context, status=status)
 
@@ -147,7 +145,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _lesson_page(request, course: Course, form: LessonForm, lesson: Lesson | None, status: int = 200):
-    context = {"course": course, "form": form, "lesson": lesson, **base_context(request, "courses")}
+    context = {"course": course, "form": form, "lesson": lesson, "nav": NAV}
     return render(request, "enablement/manage/lesson_form.html", context, status=status)
 
 
@@ -258,7 +256,7 @@ def assessment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _question_page(request, course: Course, form: QuestionForm, question: Question | None, status: int = 200):
-    context = {"course": course, "form": form, "question": question, **base_context(request, "courses")}
+    context = {"course": course, "form": form, "question": question, "nav": NAV}
     return render(request, "enablement/manage/question_form.html", context, status=status)
 
 

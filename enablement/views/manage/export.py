@@ -11,8 +11,6 @@ from partners.models import Partner
 from prm.access import manager_required
 from prm.csv_export import csv_response, csv_time
 
-from .certifications import grid_certifications, grid_partners
-
 AWARD_HEADER = (
     "id",
     "certification",
@@ -104,8 +102,8 @@ def export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
         rows = (award_row(a, today) for a in awards.iterator(chunk_size=500))
         return csv_response(name="certifications", header=AWARD_HEADER, rows=rows)
     if kind == "grid":
-        certs = grid_certifications()
-        partners = list(grid_partners(GridFilterForm(params).filters()))
+        certs = selectors.grid_certifications()
+        partners = list(selectors.grid_partners(GridFilterForm(params).filters()))
         table = competency.competency_grid(partners=partners, certifications=certs, today=today)
         header = ("partner", "type", "tier", "certified people", *(c.name for c in certs))
         rows = (

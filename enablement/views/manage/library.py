@@ -13,7 +13,7 @@ from enablement.models import Asset
 from prm.access import manager_required
 from prm.uploads import private_file_response
 
-from .common import PER_PAGE, ValidationError, attach_errors, base_context
+from .common import NAV, PER_PAGE, ValidationError, attach_errors
 
 
 @manager_required
@@ -28,13 +28,13 @@ def assets(request: HttpRequest) -> HttpResponse:
         "assets": list(page.object_list),
         "is_filtered": bool(filters),
         "kinds": Asset.Kind.choices,
-        **base_context(request, "library"),
+        "nav": NAV,
     }
     return render(request, "enablement/manage/assets.html", context)
 
 
 def _form_page(request: HttpRequest, form: AssetForm, asset: Asset | None, status: int = 200) -> HttpResponse:
-    context = {"form": form, "asset": asset, **base_context(request, "library")}
+    context = {"form": form, "asset": asset, "nav": NAV}
     return render(request, "enablement/manage/asset_form.html", context, status=status)
 
 

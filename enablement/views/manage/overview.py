@@ -8,7 +8,7 @@ from django.utils import timezone
 from enablement import selectors
 from prm.access import manager_required
 
-from .common import base_context
+from .common import NAV
 
 PREVIEW = 8
 
@@ -20,11 +20,13 @@ def index(request: HttpRequest) -> HttpResponse:
     expiring = list(selectors.expiring_awards(today=today)[:PREVIEW])
     for award in expiring:
         award.days = award.days_left(today)
+    # Titles and counts only: not the tiers the library list prefetches.
+    popular = selectors.assets_manage().prefetch_related(None).filter(view_count__gt=0).order_by("-view_count", "title")
     context = {
         "overview": overview,
         "expiring": expiring,
         "more_expiring": max(overview.expiring - len(expiring), 0),
-        "popular": list(selectors.assets_manage().filter(view_count__gt=0).order_by("-view_count", "title")[:5]),
-        **base_context(request, "overview"),
+        "popular": list(popular[:5]),
+        "nav": NAV,
     }
     return render(request, "enablement/manage/index.html", context)
