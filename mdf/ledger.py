@@ -140,8 +140,11 @@ def balances_for(budgets: Iterable[Budget]) -> dict[int, Balance]:
     return {b.pk: Balance.from_sums(by_id.get(b.pk, {}), b.currency) for b in budgets}
 
 
-def _open_periods(today: date, grace_days: int) -> Q:
-    return Q(period__funds_expired_at__isnull=True, period__ends_on__gte=today - timedelta(days=grace_days))
+def _open_periods(today: date, grace_days: int, period: str = "period") -> Q:
+    """Periods whose funds have not expired: not swept yet, and ended at most `grace_days` ago."""
+    return Q(
+        **{f"{period}__funds_expired_at__isnull": True, f"{period}__ends_on__gte": today - timedelta(days=grace_days)}
+    )
 
 
 def _grace() -> int:
@@ -170,9 +173,7 @@ def partner_balance(*, partner: Partner, today: date | None = None) -> Balance:
     today = today or timezone.localdate()
     settings = mdf_settings()
     sums = LedgerEntry.objects.filter(
-        budget__period__funds_expired_at__isnull=True,
-        budget__period__ends_on__gte=today - timedelta(days=settings.expiry_grace_days),
-        budget__partner=partner,
+        _open_periods(today, settings.expiry_grace_days, "budget__period"), budget__partner=partner
     ).aggregate(**_sums())
     return Balance.from_sums(sums, settings.currency)
 

@@ -14,11 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
 
 from dealreg.models import Registration
-from mdf.models import ZERO, Attribution, Claim, FundRequest, LedgerEntry
+from mdf.ledger import balance_of, money
+from mdf.models import ZERO, Attribution, Budget, Claim, FundRequest, LedgerEntry
+from partners.hooks import Summary
 from partners.models import Partner
 
 PIPELINE_STATUSES = (
@@ -138,17 +142,9 @@ def roi_by_partner(*, partners: Iterable[Partner] | None = None) -> list[tuple[P
     return rows
 
 
-def partner_summary(partner):
+def partner_summary(partner: Partner) -> Summary:
     """What the channel manager's partner page says about the partner's MDF: this period's balance, what waits for
     a decision, and what was paid (a few queries; creates nothing)."""
-    from django.db.models import Count, Q, Sum
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from mdf.ledger import balance_of, money
-    from mdf.models import Budget, Claim, FundRequest
-    from partners.hooks import Summary
-
     today = timezone.localdate()
     budget = (
         Budget.objects.filter(partner=partner, period__starts_on__lte=today, period__ends_on__gte=today)
@@ -164,9 +160,7 @@ def partner_summary(partner):
         )
     else:
         facts.append("No funds allocated for this period")
-    waiting = FundRequest.objects.filter(
-        partner=partner, status__in=[FundRequest.Status.SUBMITTED, FundRequest.Status.AWAITING_ADMIN]
-    ).count()
+    waiting = FundRequest.objects.filter(partner=partner, status__in=FundRequest.IN_REVIEW).count()
     claims = list(
         Claim.objects.filter(partner=partner)
         .values("currency")

@@ -3,7 +3,6 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -294,16 +293,3 @@ def pools_overview(*, period: Period) -> list[tuple[TierPool, Decimal]]:
         .values_list("pool_id", "total")
     )
     return [(pool, pool.amount - (drawn.get(pool.pk) or Decimal("0"))) for pool in pools]
-
-
-def overdue_requests(now=None) -> QuerySet[FundRequest]:
-    now = now or timezone.now()
-    return FundRequest.objects.filter(status__in=FundRequest.IN_REVIEW, decision_due_at__lt=now)
-
-
-def claims_due_soon(*, days: int = 15) -> QuerySet[FundRequest]:
-    """Approved requests whose claim deadline falls within `days` (for dashboards)."""
-    today = timezone.localdate()
-    return FundRequest.objects.filter(
-        status=FundRequest.Status.APPROVED, claim_deadline__gte=today, claim_deadline__lte=today + timedelta(days=days)
-    ).select_related("partner")

@@ -4,7 +4,7 @@ are the rule); the forms put each problem next to its field and keep what was ty
 
 import calendar
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,31 +12,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from mdf.models import Claim, FundRequest, LedgerEntry, MdfSettings, Period, TierPool
-from mdf.services.common import MONEY_MAX, TEXT_MAX
+from mdf.services.common import TEXT_MAX
+from mdf.services.periods import SETTINGS_FIELDS
 from partners.models import Partner, Tier
 
+from .common import parse_money
+
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
-
-
-def parse_amount(value: Any, *, label: str, allow_negative: bool = False) -> Decimal:
-    """A typed amount ("5000", "5,000.00", "$5000", "-250") as a Decimal with two places."""
-    text = str(value or "").strip()
-    for noise in (",", " ", "\u00a0", "_", "$", "€", "£"):
-        text = text.replace(noise, "")
-    text = text.replace("−", "-")  # a typographic minus, as our pages print it
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise forms.ValidationError(f"Give the {label} as a number, like 5000 or 5,000.00.") from None
-    if not amount.is_finite():
-        raise forms.ValidationError(f"Give the {label} as a number, like 5000 or 5,000.00.")
-    if amount < 0 and not allow_negative:
-        raise forms.ValidationError(f"The {label} cannot be negative.")
-    if abs(amount) > MONEY_MAX:
-        raise forms.ValidationError(f"That is more than we can store: check the {label}.")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise forms.ValidationError(f"Give the {label} in whole cents: at most two decimals.")
-    return amount.quantize(Decimal("0.01"))
 
 
 class MoneyField(forms.CharField):
@@ -56,7 +38,7 @@ class MoneyField(forms.CharField):
             return None
         if len(value) > 30:
             raise forms.ValidationError(f"That is more than we can store: check the {self.words}.")
-        return parse_amount(value, label=self.words, allow_negative=self.allow_negative)
+        return parse_money(value, label=self.words, allow_negative=self.allow_negative)
 
 
 def _text(label: str, *, required: bool, message: str = "", rows: int = 3, help_text: str = "") -> forms.CharField:
@@ -161,6 +143,19 @@ class PeriodChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({date_format(obj.starts_on, 'M j')} – {date_format(obj.ends_on, 'M j, Y')})"
 
 
+def _receiving_period() -> PeriodChoiceField:
+    """The period funds go to (an allocation, an import): one whose funds have not expired."""
+    return PeriodChoiceField(
+        label="Period",
+        queryset=open_periods(),
+        empty_label=None,
+        error_messages={
+            "required": "Choose the period.",
+            "invalid_choice": "Choose one of the periods listed (expired periods cannot receive funds).",
+        },
+    )
+
+
 class PoolChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: TierPool) -> str:
         return f"{obj.tier.name} pool, {obj.period.name}"
@@ -173,15 +168,7 @@ class AllocateForm(forms.Form):
         empty_label="Choose a partner",
         error_messages={"required": "Choose the partner.", "invalid_choice": "That partner does not exist."},
     )
-    period = PeriodChoiceField(
-        label="Period",
-        queryset=open_periods(),
-        empty_label=None,
-        error_messages={
-            "required": "Choose the period.",
-            "invalid_choice": "Choose one of the periods listed (expired periods cannot receive funds).",
-        },
-    )
+    period = _receiving_period()
     amount = MoneyField(
         words="amount",
         allow_negative=True,
@@ -229,15 +216,7 @@ class PoolForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    period = PeriodChoiceField(
-        label="Period",
-        queryset=open_periods(),
-        empty_label=None,
-        error_messages={
-            "required": "Choose the period.",
-            "invalid_choice": "Choose one of the periods listed (expired periods cannot receive funds).",
-        },
-    )
+    period = _receiving_period()
     file = forms.FileField(
         label="CSV file",
         required=False,
@@ -328,17 +307,7 @@ _REMINDER_DAYS = re.compile(r"^\d{1,3}(,\d{1,3})*$")
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = MdfSettings
-        fields = (
-            "currency",
-            "fiscal_year_start_month",
-            "period_months",
-            "expiry_grace_days",
-            "claim_days",
-            "review_business_days",
-            "admin_approval_above",
-            "allow_overspend",
-            "claim_reminder_days",
-        )
+        fields = SETTINGS_FIELDS
         labels = {
             "fiscal_year_start_month": "Fiscal year starts in",
             "period_months": "Budget period",

@@ -8,7 +8,7 @@ Money is typed as text and parsed to a Decimal with two places: "5000", "5,000.0
 more than two decimals is refused rather than rounded, so nobody is surprised by the cent that vanished."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -16,22 +16,13 @@ from django.core.exceptions import ValidationError
 
 from mdf.ledger import Balance, money
 from mdf.models import Budget, FundRequest, ProofFile
+from mdf.services.requests import FIELDS as REQUEST_FIELDS
+from prm.forms import attach_errors
 from prm.uploads import PROOF_TYPES, validate_upload
 
+from .common import parse_money
+
 TEXT_MAX = 4000
-MONEY_MAX = Decimal("999999999999.99")  # 14 digits, 2 places: what the ledger stores
-REQUEST_FIELDS = (
-    "activity_type",
-    "title",
-    "description",
-    "starts_on",
-    "ends_on",
-    "expected_leads",
-    "expected_pipeline",
-    "total_cost",
-    "partner_share_percent",
-    "requested_amount",
-)
 HINTED = ("budget", "total_cost", "partner_share_percent", "requested_amount")
 CLAIM_FIELDS = ("actual_cost", "amount_claimed", "leads", "results")
 # One upload box per kind of proof, in the order a partner thinks of them.
@@ -43,26 +34,6 @@ PROOF_KINDS = (
     (ProofFile.Kind.OTHER, "Anything else", "Screenshots of a campaign, a report, the content produced."),
 )
 ACCEPT = ",".join(f".{ext}" for file_type in PROOF_TYPES for ext in file_type.extensions)
-
-
-def parse_money(value: Any, *, label: str) -> Decimal:
-    """A typed amount as a Decimal with two places; a ValidationError that says how to write it otherwise."""
-    text = str(value or "").strip()
-    for noise in (",", " ", "\u00a0", "_", "$", "€", "£"):
-        text = text.replace(noise, "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"Give the {label} as a number, like 5000 or 5,000.00.") from None
-    if not amount.is_finite():
-        raise ValidationError(f"Give the {label} as a number, like 5000 or 5,000.00.")
-    if amount < 0:
-        raise ValidationError(f"The {label} cannot be negative.")
-    if amount > MONEY_MAX:
-        raise ValidationError(f"That is more than we can store: check the {label}.")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(f"Give the {label} in whole cents: at most two decimals.")
-    return amount.quantize(Decimal("0.01"))
 
 
 class MoneyField(forms.CharField):
@@ -107,24 +78,21 @@ def _count_field(label: str, help_text: str = "") -> forms.IntegerField:
 
 
 class ServiceErrorsMixin:
-    """Put a service's ValidationError next to the fields it names; the rest goes on top of the form."""
+    """Put a service's ValidationError next to the fields it names (prm.forms.attach_errors); the keys in
+    `extra_error_keys` name no field but a part of the page, which shows them from `service_errors`."""
 
     extra_error_keys: tuple[str, ...] = ()
 
     def apply_service_errors(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            for message in exc.messages:
-                self.add_error(None, message)  # type: ignore[attr-defined]
-            return
-        for key, messages in exc.message_dict.items():
-            if key in self.fields:  # type: ignore[attr-defined]
-                for message in messages:
-                    self.add_error(key, message)  # type: ignore[attr-defined]
-            elif key in self.extra_error_keys:
-                self.service_errors.setdefault(key, []).extend(messages)
-            else:
-                for message in messages:
-                    self.add_error(None, message)  # type: ignore[attr-defined]
+        if hasattr(exc, "error_dict"):
+            rest = {}
+            for key, messages in exc.message_dict.items():
+                if key in self.extra_error_keys:
+                    self.service_errors.setdefault(key, []).extend(messages)
+                else:
+                    rest[key] = messages
+            exc = ValidationError(rest)
+        attach_errors(self, exc)  # type: ignore[arg-type]
 
     @property
     def service_errors(self) -> dict[str, list[str]]:

@@ -13,8 +13,9 @@ from mdf.models import Claim, FundRequest, LedgerEntry
 from prm.audit import audit_record
 from prm.models import User
 
-from .claims import _locked_claim, _locked_request
+from .claims import _locked_claim
 from .common import clean_money, clean_text, fmt_date, portal_claim_url, refused, release, require_manager, tell_partner
+from .requests import lock_request
 
 
 def claim_approve(*, actor: User, claim: Claim, amount: Decimal | None = None, reason: str = "") -> Claim:
@@ -36,7 +37,7 @@ def claim_approve(*, actor: User, claim: Claim, amount: Decimal | None = None, r
                     "approve that or less."
                 }
             )
-        request = _locked_request(current.request)
+        request = lock_request(current.request)
         budget = lock_budget(request.budget)
         released = request_reserved(request) - amount
         release(
@@ -96,7 +97,7 @@ def claim_reject(*, actor: User, claim: Claim, reason: str) -> Claim:
         current = _locked_claim(claim)
         if current.status not in (Claim.Status.SUBMITTED, Claim.Status.NEEDS_INFO):
             raise refused(current, "rejected")
-        request = _locked_request(current.request)
+        request = lock_request(current.request)
         budget = lock_budget(request.budget)
         released = request_reserved(request)
         release(budget=budget, amount=released, actor=actor, request=request, memo=f"Claim rejected: {request.title}")
@@ -179,7 +180,7 @@ def claim_pay(*, actor: User, claim: Claim, paid_on: date, reference: str, amoun
             raise ValidationError(
                 {"amount": f"{money(current.approved_amount, current.currency)} was approved: pay that or less."}
             )
-        request = _locked_request(current.request)
+        request = lock_request(current.request)
         budget = lock_budget(request.budget)
         entry_add(
             budget=budget,

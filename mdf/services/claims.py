@@ -29,17 +29,10 @@ from .common import (
     tell_managers,
 )
 from .periods import mdf_settings
+from .requests import lock_request
 
 MAX_PROOFS = 20
 Proofs = Iterable[tuple[UploadedFile, str]]
-
-
-def _locked_request(request: FundRequest) -> FundRequest:
-    return (
-        FundRequest.objects.select_for_update(of=("self",))
-        .select_related("partner", "budget__period", "created_by")
-        .get(pk=request.pk)
-    )
 
 
 def _locked_claim(claim: Claim) -> Claim:
@@ -123,6 +116,26 @@ def _clean_claim(request: FundRequest, data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def _clean_all(
+    request: FundRequest, data: dict[str, Any], proofs: Proofs, *, existing: int
+) -> tuple[dict[str, Any], list[tuple[UploadedFile, str]]]:
+    """The claim's fields and its new proof files checked together: every problem at once, keyed by field."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    files: list[tuple[UploadedFile, str]] = []
+    try:
+        clean = _clean_claim(request, data)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        files = _clean_proofs(proofs, existing=existing)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return clean, files
+
+
 def claim_submit(
     *,
     actor: User,
@@ -140,7 +153,7 @@ def claim_submit(
     require_requester(actor, request.partner)
     today = today or timezone.localdate()
     with transaction.atomic():
-        current = _locked_request(request)
+        current = lock_request(request)
         late = current.claim_deadline and today > current.claim_deadline
         if current.status == FundRequest.Status.EXPIRED or (current.status == FundRequest.Status.APPROVED and late):
             raise ValidationError(
@@ -149,18 +162,7 @@ def claim_submit(
         if current.status != FundRequest.Status.APPROVED:
             raise refused(current, "claimed")
         data = {"actual_cost": actual_cost, "amount_claimed": amount_claimed, "leads": leads, "results": results}
-        errors: dict[str, list[str]] = {}
-        clean: dict[str, Any] = {}
-        try:
-            clean = _clean_claim(current, data)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        try:
-            files = _clean_proofs(proofs, existing=0)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        if errors:
-            raise ValidationError(errors)
+        clean, files = _clean_all(current, data, proofs, existing=0)
         now = timezone.now()
         claim = Claim.objects.create(
             request=current,
@@ -219,19 +221,8 @@ def claim_resubmit(
         current = _locked_claim(claim)
         if current.status != Claim.Status.NEEDS_INFO:
             raise refused(current, "sent again")
-        errors: dict[str, list[str]] = {}
-        clean: dict[str, Any] = {}
         data = {"actual_cost": actual_cost, "amount_claimed": amount_claimed, "leads": leads, "results": results}
-        try:
-            clean = _clean_claim(current.request, data)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        try:
-            files = _clean_proofs(proofs, existing=current.proofs.count())
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        if errors:
-            raise ValidationError(errors)
+        clean, files = _clean_all(current.request, data, proofs, existing=current.proofs.count())
         before = {"status": current.status, "amount": str(current.amount_claimed)}
         now = timezone.now()
         for field, value in clean.items():

@@ -20,14 +20,7 @@ from prm.sla import add_business_days
 
 from .common import admins, clean_money, clean_text, fmt_date, refused, require_manager, tell_managers, tell_partner
 from .periods import mdf_settings
-
-
-def _locked(request: FundRequest) -> FundRequest:
-    return (
-        FundRequest.objects.select_for_update(of=("self",))
-        .select_related("partner", "budget__period", "created_by", "first_approved_by")
-        .get(pk=request.pk)
-    )
+from .requests import lock_request
 
 
 def request_approve(
@@ -43,7 +36,7 @@ def request_approve(
     reason = clean_text(reason, what="the note", required=False)
     settings = mdf_settings()
     with transaction.atomic():
-        current = _locked(request)
+        current = lock_request(request)
         if current.status not in FundRequest.IN_REVIEW:
             raise refused(current, "approved")
         awaiting = current.status == FundRequest.Status.AWAITING_ADMIN
@@ -167,7 +160,7 @@ def request_reject(*, actor: User, request: FundRequest, reason: str) -> FundReq
     require_manager(actor)
     reason = clean_text(reason, what="a reason: the partner receives it")
     with transaction.atomic():
-        current = _locked(request)
+        current = lock_request(request)
         if current.status not in FundRequest.IN_REVIEW:
             raise refused(current, "rejected")
         before = {"status": current.status}
@@ -198,7 +191,7 @@ def request_ask_info(*, actor: User, request: FundRequest, question: str) -> Fun
     require_manager(actor)
     question = clean_text(question, what="your question: the partner receives it")
     with transaction.atomic():
-        current = _locked(request)
+        current = lock_request(request)
         if current.status not in FundRequest.IN_REVIEW:
             raise refused(current, "sent back for more information")
         before = {"status": current.status}

@@ -1,7 +1,7 @@
 """The partner's side of a fund request: submit, answer a question (resubmit), cancel; and the manager's
 extension of a claim deadline. Validation errors are keyed by the form's field names."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +27,7 @@ from .common import (
     tell_managers,
     tell_partner,
 )
-from .periods import mdf_settings
+from .periods import funds_expire_on, mdf_settings
 
 CANCELLABLE = (
     FundRequest.Status.SUBMITTED,
@@ -48,6 +48,15 @@ FIELDS = (
     "partner_share_percent",
     "requested_amount",
 )
+
+
+def lock_request(request: FundRequest) -> FundRequest:
+    """The request's row, locked until the transaction ends (take it before the budget's: lock_budget)."""
+    return (
+        FundRequest.objects.select_for_update(of=("self",))
+        .select_related("partner", "budget__period", "created_by", "first_approved_by")
+        .get(pk=request.pk)
+    )
 
 
 def _collect(errors: dict[str, str], key: str, func, /, *args, **kwargs) -> Any:
@@ -103,8 +112,7 @@ def _open_budget(budget: Budget | None, partner: Partner, today: date) -> None:
         raise ValidationError("Choose the period whose funds you request.")
     if budget.partner_id != partner.pk:
         raise ValidationError("Choose one of your company's budgets.")
-    grace = mdf_settings().expiry_grace_days
-    if budget.period.funds_expired_at is not None or budget.period.ends_on + timedelta(days=grace) < today:
+    if budget.period.funds_expired_at is not None or funds_expire_on(budget.period) < today:
         raise ValidationError(f"The funds of {budget.period} have expired: choose a current or future period.")
 
 
@@ -243,11 +251,7 @@ def request_resubmit(*, actor: User, request: FundRequest, **data: Any) -> FundR
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        current = (
-            FundRequest.objects.select_for_update(of=("self",))
-            .select_related("partner", "budget__period")
-            .get(pk=request.pk)
-        )
+        current = lock_request(request)
         if current.status != FundRequest.Status.NEEDS_INFO:
             raise refused(current, "sent again")
         merged = {field: data.get(field, getattr(current, field)) for field in FIELDS}
@@ -282,11 +286,7 @@ def request_cancel(*, actor: User, request: FundRequest, reason: str = "") -> Fu
     require_requester(actor, request.partner)
     reason = clean_text(reason, what="the reason", required=False)
     with transaction.atomic():
-        current = (
-            FundRequest.objects.select_for_update(of=("self",))
-            .select_related("partner", "budget__period")
-            .get(pk=request.pk)
-        )
+        current = lock_request(request)
         if current.status not in CANCELLABLE or hasattr(current, "claim"):
             raise refused(current, "cancelled")
         before = current.status
@@ -327,11 +327,7 @@ def request_extend_deadline(*, actor: User, request: FundRequest, deadline: date
     if deadline < today:
         raise ValidationError({"deadline": "The new deadline is in the past: choose today or a later day."})
     with transaction.atomic():
-        current = (
-            FundRequest.objects.select_for_update(of=("self",))
-            .select_related("partner", "budget__period")
-            .get(pk=request.pk)
-        )
+        current = lock_request(request)
         if current.status not in (FundRequest.Status.APPROVED, FundRequest.Status.EXPIRED):
             raise refused(current, "given a later claim deadline")
         if current.claim_deadline and deadline <= current.claim_deadline:

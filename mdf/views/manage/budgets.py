@@ -17,7 +17,7 @@ from mdf.services.importing import MAX_ROWS
 from partners.models import Partner
 from prm.access import manager_required
 
-from .common import NAV, PER_PAGE, attach_errors, m
+from .common import NAV, PER_PAGE, attach_errors, balance_words, m
 
 EXAMPLE_CSV = 'partner,amount,memo\nNorthwind Solutions,5000,Q3 events\n1042,"2,500.00",Webinar series\n'
 
@@ -28,17 +28,6 @@ def _chosen_period(value: str | None, periods: list[Period]) -> Period:
     if value and value in by_id:
         return by_id[value]
     return services.current_period()
-
-
-def _balance_words(balance: Balance) -> dict:
-    c = balance.currency
-    return {
-        "allocated": m(balance.allocated, c),
-        "reserved": m(balance.reserved, c),
-        "paid": m(balance.paid, c),
-        "expired": m(balance.expired, c),
-        "available": m(balance.available, c),
-    }
 
 
 def _render_budgets(
@@ -53,7 +42,7 @@ def _render_budgets(
     shown = [row for row in rows if search.lower() in row.partner.name.lower()] if search else rows
     page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
     items = [
-        {"partner": row.partner, "budget": row.budget, "words": _balance_words(row.balance), "balance": row.balance}
+        {"partner": row.partner, "budget": row.budget, "words": balance_words(row.balance), "balance": row.balance}
         for row in page.object_list
     ]
     pools = [
@@ -68,7 +57,7 @@ def _render_budgets(
         "items": items,
         "search": search,
         "any_budget": bool(rows),
-        "total": _balance_words(total),
+        "total": balance_words(total),
         "pools": pools,
         "pool_form": pool_form or PoolForm(initial={"period": period.pk}),
         "expired": expired,
@@ -138,9 +127,9 @@ def _current_balance(form: AllocateForm) -> dict | None:
         return {
             "partner": partner,
             "period": period,
-            "words": _balance_words(Balance.empty(services.mdf_settings().currency)),
+            "words": balance_words(Balance.empty(services.mdf_settings().currency)),
         }
-    return {"partner": budget.partner, "period": budget.period, "words": _balance_words(balance_of(budget))}
+    return {"partner": budget.partner, "period": budget.period, "words": balance_words(balance_of(budget))}
 
 
 def _render_allocate(request: HttpRequest, form: AllocateForm, status: int = 200) -> HttpResponse:

@@ -20,7 +20,7 @@ from mdf.services.common import admins
 from partners.models import Partner
 from prm.access import manager_required
 
-from .common import NAV, PER_PAGE, attach_errors, m
+from .common import NAV, PER_PAGE, attach_errors, balance_words, m, roi_words
 
 # How each kind moves the balance, in words for the ledger's legend.
 KIND_EFFECTS = {
@@ -60,11 +60,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "is_filtered": bool(filters),
         "balance": balance,
-        "balance_words": {
-            k: m(getattr(balance, k), currency) for k in ("allocated", "reserved", "paid", "expired", "available")
-        }
-        if balance
-        else {},
+        "balance_words": balance_words(balance, currency) if balance else {},
         "filter_partner": partner,
         "partners": Partner.objects.filter(mdf_budgets__isnull=False).distinct().order_by("name").only("id", "name"),
         "periods": selectors.periods_list(),
@@ -105,7 +101,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
 def roi(request: HttpRequest) -> HttpResponse:
     currency = services.mdf_settings().currency
     partner_rows = selectors.roi_by_partner()
-    partners = [{"partner": p, "roi": r, "words": _roi_words(r, currency)} for p, r in partner_rows]
+    partners = [{"partner": p, "roi": r, "words": roi_words(r, currency)} for p, r in partner_rows]
     activities = (
         FundRequest.objects.filter(
             Q(status__in=(FundRequest.Status.CLAIMED, FundRequest.Status.CLOSED, FundRequest.Status.APPROVED))
@@ -121,7 +117,7 @@ def roi(request: HttpRequest) -> HttpResponse:
     page = Paginator(activities, PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     rois = selectors.roi_for_requests(rows)
-    items = [{"fr": fr, "roi": rois[fr.pk], "words": _roi_words(rois[fr.pk], fr.currency)} for fr in rows]
+    items = [{"fr": fr, "roi": rois[fr.pk], "words": roi_words(rois[fr.pk], fr.currency)} for fr in rows]
     total = _sum_roi([r for _, r in partner_rows])
     context = {
         "partners": partners,
@@ -129,7 +125,7 @@ def roi(request: HttpRequest) -> HttpResponse:
         "page": page,
         "partner_filter": next((p for p, _ in partner_rows if str(p.pk) == partner_id), None),
         "total": total,
-        "total_words": _roi_words(total, currency),
+        "total_words": roi_words(total, currency),
         "tab": "roi",
         "nav": NAV,
     }
@@ -145,15 +141,6 @@ def _sum_roi(rows: list[Roi]) -> Roi:
         won=sum((r.won for r in rows), zero),
         deals=sum(r.deals for r in rows),
     )
-
-
-def _roi_words(roi, currency: str) -> dict:
-    return {
-        "paid": m(roi.paid, currency),
-        "pipeline": m(roi.pipeline, currency),
-        "won": m(roi.won, currency),
-        "roi": f"{roi.roi}×" if roi.roi is not None else "—",
-    }
 
 
 @manager_required

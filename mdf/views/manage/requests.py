@@ -15,7 +15,7 @@ from mdf.services.common import fmt_date
 from prm.access import manager_required
 from prm.sla import sla_clock
 
-from .common import NAV, attach_errors, m, request_claim, timeline
+from .common import NAV, attach_errors, balance_words, m, roi_words, timeline
 
 Status = FundRequest.Status
 
@@ -43,7 +43,7 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     settings = services.mdf_settings()
-    claim = request_claim(fr)
+    claim = getattr(fr, "claim", None)  # selected with the request: no query
     balance = balance_of(fr.budget)
     currency = fr.currency
     decidable = fr.status in FundRequest.IN_REVIEW
@@ -57,11 +57,7 @@ def _render(
         "approved": m(fr.approved_amount, currency),
         "proposed": m(proposed, currency),
         "pipeline": m(fr.expected_pipeline, currency),
-        "allocated": m(balance.allocated, currency),
-        "reserved": m(balance.reserved, currency),
-        "paid": m(balance.paid, currency),
-        "expired": m(balance.expired, currency),
-        "available": m(balance.available, currency),
+        **balance_words(balance, currency),
         "after": m(balance.available - proposed, currency),
         "band": m(band, currency) if band is not None else "",
     }
@@ -92,23 +88,14 @@ def _render(
         "extend_form": extend_form or ExtendDeadlineForm(),
         "attributions": attributions,
         "roi": roi,
-        "roi_words": _roi_words(roi, currency) if roi else {},
+        "roi_words": roi_words(roi, currency) if roi else {},
         "track": track,
-        "track_words": _roi_words(track, settings.currency),
+        "track_words": roi_words(track, settings.currency),
         "timeline": timeline(fr, claim),
         "tab": "queue" if decidable else "requests",
         "nav": NAV,
     }
     return render(request, "mdf/manage/request_detail.html", context, status=status)
-
-
-def _roi_words(roi, currency: str) -> dict:
-    return {
-        "paid": m(roi.paid, currency),
-        "pipeline": m(roi.pipeline, currency),
-        "won": m(roi.won, currency),
-        "roi": f"{roi.roi}×" if roi.roi is not None else "—",
-    }
 
 
 @manager_required

@@ -4,6 +4,7 @@ new balance), answering a request for more proof, adding a forgotten file, and t
 Files that passed their checks are held between tries of a form (mdf.views.portal.held), so an error elsewhere
 never makes the partner pick its files again. Another partner's claim or file is a 404."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,17 +37,11 @@ def _claim_context(request: HttpRequest, fund_request: FundRequest, form, held, 
         "existing": list(claim.proofs.all()) if claim else [],
         "approved": money(fund_request.approved_amount, currency),
         "deadline": fund_request.claim_deadline,
-        "max_upload_mb": _max_mb(),
+        "max_upload_mb": settings.PRM_MAX_UPLOAD_MB,
         "max_proofs": MAX_PROOFS,
         "partner": request.partner,
         "nav": "mdf",
     }
-
-
-def _max_mb() -> int:
-    from django.conf import settings
-
-    return settings.PRM_MAX_UPLOAD_MB
 
 
 def _post_claim(request: HttpRequest, fund_request: FundRequest, claim: Claim | None) -> HttpResponse:
@@ -164,7 +159,7 @@ def _render_claim(request: HttpRequest, claim: Claim, proof_form: ProofsForm, st
         }
         if balance
         else None,
-        "max_upload_mb": _max_mb(),
+        "max_upload_mb": settings.PRM_MAX_UPLOAD_MB,
         "partner": request.partner,
         "nav": "mdf",
     }

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from dealreg.selectors import access_registration
 from mdf import selectors, services
-from mdf.forms.portal import RequestForm, parse_money, request_initial
+from mdf.forms.common import parse_money
+from mdf.forms.portal import RequestForm, request_initial
 from mdf.ledger import Balance, balances_for, max_request, money, open_budgets
 from mdf.models import Budget, FundRequest
 from mdf.services.attribution import ATTRIBUTABLE
@@ -82,6 +83,7 @@ def _decorate(fund_requests, today) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     """My balance per open period, my requests (what happens next for each) and my claims."""
     partner = request.partner
+    acting = can_act(request)
     today = timezone.localdate()
     settings = services.mdf_settings()
     budgets = open_budgets(partner=partner, today=today)
@@ -128,8 +130,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "status_filters": STATUS_FILTERS,
         "claims_page": claims_page,
         "claims": claims,
-        "can_act": can_act(request),
-        "requesters": [] if can_act(request) else requesters(partner),
+        "can_act": acting,
+        "requesters": [] if acting else requesters(partner),
         "can_request": any(row["balance"].available > 0 for row in periods),
         "nav": "mdf",
     }

@@ -6,7 +6,6 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
-from mdf.ledger import money
 from mdf.models import Claim, FundRequest
 from mdf.services.common import fmt_date
 from partners.models import Partner, PartnerMembership
@@ -152,7 +151,3 @@ def timeline(request: FundRequest, partner: Partner) -> list[dict]:
         what, reason = event_words(event)
         rows.append({"when": event.created_at, "what": what, "who": who, "reason": reason})
     return rows
-
-
-def money_of(amount, currency: str) -> str:
-    return money(amount, currency) if amount is not None else "—"
