@@ -6,6 +6,7 @@ resubmission, an extension) gets new reminders."""
 
 from datetime import datetime, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from mdf.ledger import balances_for, money
@@ -15,12 +16,10 @@ from mdf.services.common import (
     fmt_date,
     manage_claim_url,
     manage_request_url,
-    partner_people,
-    url_or,
 )
 from mdf.services.expiry import expiring_budgets, funds_expire_due, requests_expire_due
 from mdf.services.periods import mdf_settings
-from partners.selectors import channel_managers
+from partners.selectors import channel_managers, partner_people
 from prm import reminders
 from prm.models import User
 from prm.notifications import notify_once
@@ -67,7 +66,7 @@ def remind_claims(now: datetime) -> int:
     for request in due:
         left = (request.claim_deadline - today).days
         threshold = min(d for d in days if left <= d)
-        url = url_or("portal:mdf_claim_new", request.pk, fallback="portal:mdf")
+        url = reverse("portal:mdf_claim_new", args=[request.pk])
         for user in partner_people(request.partner, request.created_by):
             sent += _once(
                 key=f"mdf-claim-reminder:{request.pk}:{request.claim_deadline.isoformat()}:{threshold}:{user.pk}",
@@ -167,7 +166,7 @@ def remind_unused_funds(now: datetime) -> int:
     rows = expiring_budgets(today=today, within_days=FUNDS_WARNING_DAYS)
     balances = balances_for([budget for budget, _ in rows])
     sent = 0
-    url = url_or("portal:mdf_request_new", fallback="portal:mdf")
+    url = reverse("portal:mdf_request_new")
     for budget, last_day in rows:
         available = balances[budget.pk].available
         if available <= 0:

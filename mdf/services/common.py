@@ -1,22 +1,21 @@
-"""What the MDF services share: who may act, money and text cleaning, refusals that explain themselves, links
-(with a fallback while a page does not exist yet) and who is told."""
+"""What the MDF services share: who may act, money and text cleaning, refusals that explain themselves, links to
+requests and claims, and who is told (through prm.notifications and partners.selectors)."""
 
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from mdf.ledger import entry_add, money, to_cents
 from mdf.models import Budget, Claim, FundRequest, LedgerEntry
 from partners.models import Partner, PartnerMembership
-from partners.selectors import channel_managers, partner_admins
+from partners.selectors import owner_or_managers, partner_people
 from prm.access import is_channel_manager, user_membership
 from prm.models import User
-from prm.notifications import notify
+from prm.notifications import notify_each
 
 TEXT_MAX = 2000
 MONEY_MAX = Decimal("999999999999.99")  # what the amount columns hold (14 digits, 2 places)
@@ -87,59 +86,20 @@ def refused(obj: FundRequest | Claim, action: str) -> ValidationError:
     return ValidationError(f"This {what} is now “{label}”{decided}, so it cannot be {action} now. Nothing was changed.")
 
 
-def url_or(name: str, *args: Any, fallback: str) -> str:
-    """The path of a named page, or of `fallback` when the page does not exist (yet)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return reverse(fallback)
-
-
 def portal_request_url(request: FundRequest) -> str:
-    return url_or("portal:mdf_request", request.pk, fallback="portal:mdf")
+    return reverse("portal:mdf_request", args=[request.pk])
 
 
 def manage_request_url(request: FundRequest) -> str:
-    return url_or("manage:mdf_request", request.pk, fallback="manage:mdf")
+    return reverse("manage:mdf_request", args=[request.pk])
 
 
 def manage_claim_url(claim: Claim) -> str:
-    return url_or("manage:mdf_claim", claim.pk, fallback="manage:mdf")
+    return reverse("manage:mdf_claim", args=[claim.pk])
 
 
 def portal_claim_url(claim: Claim) -> str:
-    return url_or("portal:mdf_claim", claim.pk, fallback="portal:mdf")
-
-
-def site_url(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
-
-
-def partner_people(partner: Partner, *also: User | None, marketing: bool = False) -> list[User]:
-    """The partner's active admins (and, with marketing=True, its marketing members) plus `also`, each once."""
-    people: dict[int, User] = {}
-    users = list(partner_admins(partner=partner).filter(is_active=True))
-    if marketing:
-        users += list(
-            User.objects.filter(
-                is_active=True,
-                membership__partner=partner,
-                membership__is_active=True,
-                membership__role=PartnerMembership.Role.MARKETING,
-            )
-        )
-    for user in (*also, *users):
-        if user is not None and user.is_active and user.pk not in people:
-            people[user.pk] = user
-    return list(people.values())
-
-
-def relationship_managers(partner: Partner) -> list[User]:
-    """Who at the startup hears about a partner's MDF: its owner, or every channel manager when it has none."""
-    owner = partner.owner if partner.owner_id else None
-    if owner is not None and owner.is_active:
-        return [owner]
-    return list(channel_managers())
+    return reverse("portal:mdf_claim", args=[claim.pk])
 
 
 def admins() -> list[User]:
@@ -147,28 +107,12 @@ def admins() -> list[User]:
     return list(User.objects.filter(is_active=True, is_superuser=True, is_staff=True).order_by("pk"))
 
 
-def tell(
-    *, key: str, template: str, users: list[User], partner: Partner | None, url: str, label: str, context: dict
-) -> int:
-    """Notify each user once per key (the user's id is added to the key). Returns how many were addressed."""
-    for user in users:
-        notify(
-            key=f"{key}:{user.pk}",
-            template=template,
-            recipient=user,
-            partner=partner,
-            url=url,
-            context={"action_url": site_url(url), "action_label": label, "partner": partner, **context},
-        )
-    return len(users)
-
-
 def tell_partner(
     *, event_pk: int, request: FundRequest, template: str, context: dict, url: str = "", label: str = ""
 ) -> int:
     """Tell the partner's admins and the request's author (each once), linking to the request (or `url`)."""
     url = url or portal_request_url(request)
-    return tell(
+    return notify_each(
         key=f"audit:{event_pk}:{template}",
         template=template,
         users=partner_people(request.partner, request.created_by),
@@ -183,10 +127,10 @@ def tell_managers(
     *, event_pk: int, request: FundRequest, template: str, context: dict, url: str = "", users: list[User] | None = None
 ) -> int:
     url = url or manage_request_url(request)
-    return tell(
+    return notify_each(
         key=f"audit:{event_pk}:{template}",
         template=template,
-        users=users if users is not None else relationship_managers(request.partner),
+        users=users if users is not None else owner_or_managers(request.partner),
         partner=request.partner,
         url=url,
         label="Review it",

@@ -5,13 +5,16 @@ Period.funds_expired_at records it). Both run from the daily sweep (mdf.reminder
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from mdf.ledger import balance_of, entry_add, lock_budget, money, request_reserved
 from mdf.models import Budget, FundRequest, LedgerEntry, Period
+from partners.selectors import partner_people
 from prm.audit import audit_record
+from prm.notifications import notify_each
 
-from .common import partner_people, release, tell, tell_partner, url_or
+from .common import release, tell_partner
 from .periods import mdf_settings
 
 BATCH = 500
@@ -100,8 +103,8 @@ def funds_expire_due(*, now: datetime) -> int:
                     partner=budget.partner,
                     after={"period": period.name, "amount": str(available), "money": money(available, budget.currency)},
                 )
-                url = url_or("portal:mdf", fallback="portal:mdf")
-                tell(
+                url = reverse("portal:mdf")
+                notify_each(
                     key=f"audit:{event.pk}:mdf_funds_expired",
                     template="mdf_funds_expired",
                     users=partner_people(budget.partner),

@@ -12,15 +12,18 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from mdf.ledger import balance_of, entry_add, lock_budget, money
 from mdf.models import Budget, LedgerEntry, MdfSettings, Period, TierPool
-from partners.models import Partner, Tier
+from partners.models import Partner, PartnerMembership, Tier
+from partners.selectors import partner_people
 from prm.audit import audit_record
 from prm.models import User
+from prm.notifications import notify_each
 
-from .common import clean_money, clean_text, fmt_date, partner_people, require_manager, tell, url_or
+from .common import clean_money, clean_text, fmt_date, require_manager
 
 
 def mdf_settings() -> MdfSettings:
@@ -189,11 +192,11 @@ def allocate(
             },
             reason=memo,
         )
-        url = url_or("portal:mdf", fallback="portal:mdf")
-        tell(
+        url = reverse("portal:mdf")
+        notify_each(
             key=f"audit:{event.pk}:mdf_allocated",
             template="mdf_allocated",
-            users=partner_people(partner, marketing=True),
+            users=partner_people(partner, roles=(PartnerMembership.Role.MARKETING,)),
             partner=partner,
             url=url,
             label="See your funds",
