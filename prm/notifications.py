@@ -36,59 +36,11 @@ def notify(
 ) -> Notification:
     """Create the notification (once per key) and queue its email when the transaction commits. With an
     `action_label`, the email gets a button of that label to `url` (`action_url` and `action_label` in the
-    templates' context)."""
-    return _notify(
-        key=key,
-        template=template,
-        context=context,
-        recipient=recipient,
-        email=email,
-        partner=partner,
-        url=url,
-        action_label=action_label,
-        send_email=send_email,
-    )[0]
-
-
-def notify_once(**kwargs: Any) -> bool:
-    """`notify`, saying whether this call sent it: False when the key was used before (a reminder sweep counts
-    what it sent with this)."""
-    return _notify(**kwargs)[1]
-
-
-def notify_each(
-    *, key: str, template: str, users: list[User], partner: Any, url: str, label: str, context: dict[str, Any]
-) -> int:
-    """Notify each user once per key (the user's id is added to the key), with a button to `url` and the partner
-    in the context. Returns how many were addressed."""
-    for user in users:
-        notify(
-            key=f"{key}:{user.pk}",
-            template=template,
-            recipient=user,
-            partner=partner,
-            url=url,
-            action_label=label,
-            context={"partner": partner, **context},
-        )
-    return len(users)
-
-
-def _notify(
-    *,
-    key: str,
-    template: str,
-    context: dict[str, Any],
-    recipient: User | None = None,
-    email: str | None = None,
-    partner: Any = None,
-    url: str = "",
-    action_label: str = "",
-    send_email: bool = True,
-) -> tuple[Notification, bool]:
+    templates' context). The returned notification's `sent_now` says whether this call created it."""
     existing = Notification.objects.filter(idempotency_key=key).first()
     if existing is not None:
-        return existing, False
+        existing.sent_now = False
+        return existing
     address = email or (recipient.email if recipient else None)
     if not address:
         raise ValueError("A notification needs a recipient or an email address.")
@@ -112,12 +64,39 @@ def _notify(
                 email_status=Notification.EmailStatus.PENDING if send_email else Notification.EmailStatus.SKIPPED,
             )
     except IntegrityError:  # a concurrent caller created it first
-        return Notification.objects.get(idempotency_key=key), False
+        existing = Notification.objects.get(idempotency_key=key)
+        existing.sent_now = False
+        return existing
     if send_email:
         from prm.tasks import send_notification_email
 
         send_notification_email.delay_on_commit(notification.pk)
-    return notification, True
+    notification.sent_now = True
+    return notification
+
+
+def notify_once(**kwargs: Any) -> bool:
+    """`notify`, saying whether this call sent it: False when the key was used before (a reminder sweep counts
+    what it sent with this)."""
+    return notify(**kwargs).sent_now
+
+
+def notify_each(
+    *, key: str, template: str, users: list[User], partner: Any, url: str, label: str, context: dict[str, Any]
+) -> int:
+    """Notify each user once per key (the user's id is added to the key), with a button to `url` and the partner
+    in the context. Returns how many were addressed."""
+    for user in users:
+        notify(
+            key=f"{key}:{user.pk}",
+            template=template,
+            recipient=user,
+            partner=partner,
+            url=url,
+            action_label=label,
+            context={"partner": partner, **context},
+        )
+    return len(users)
 
 
 class EmailClaimLost(Exception):
