@@ -178,7 +178,9 @@ class Registration(MatchKeysMixin):
         default=False, help_text="First to register this customer among active registrations (the policy)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: the insights roll-ups refresh the months of registrations changed since their watermark. Every
+    # queryset .update() of a registration sets it too (auto_now only covers save()).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     decision_due_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -200,6 +202,7 @@ class Registration(MatchKeysMixin):
         indexes: ClassVar = [
             models.Index(fields=["partner", "status"]),
             models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["partner", "submitted_at"]),
             models.Index(fields=["domain"], condition=~Q(domain=""), name="registration_domain_set"),
         ]
 

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class InsightsConfig(AppConfig):
     name = "insights"
     verbose_name = "Insights"
+
+    def ready(self) -> None:
+        # Reminder sweeps (renewals, reviews, action items), signal receivers, and the metric providers that tier
+        # requirements read (so a tier and the scorecard agree on every number).
+        from insights import integrations, reminders, signals  # noqa: F401
+
+        integrations.register()

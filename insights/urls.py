@@ -1,9 +1,15 @@
-from django.urls import path
+"""Insights pages. Each area keeps its own URL list in its views module; this file only joins them."""
 
-from insights import views
+from insights.views import customers, dashboard, money, reviews, scorecard
 
 manage_urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("insights/", views.manage_index, name="insights"),
+    *dashboard.manage_urlpatterns,
+    *money.manage_urlpatterns,
+    *scorecard.manage_urlpatterns,
+    *customers.manage_urlpatterns,
+    *reviews.manage_urlpatterns,
 ]
-portal_urlpatterns: list = []
+portal_urlpatterns = [
+    *scorecard.portal_urlpatterns,
+    *reviews.portal_urlpatterns,
+]

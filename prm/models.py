@@ -222,3 +222,28 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+
+class ExchangeRate(models.Model):
+    """The startup's own monthly rate: one unit of `currency` was worth `rate` units of `to_currency` in `month`.
+    Entered in the manager app or imported from CSV; the app never fetches rates (DOMAIN.md "Money")."""
+
+    currency = models.CharField(max_length=3)
+    to_currency = models.CharField(max_length=3)
+    month = models.DateField(help_text="The first day of the month the rate is for.")
+    rate = models.DecimalField(max_digits=18, decimal_places=8)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-month", "currency")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("currency", "to_currency", "month"), name="exchange_rate_unique_month"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchange_rate_positive"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="exchange_rate_first_of_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate.normalize():f} {self.to_currency} ({self.month:%B %Y})"

@@ -123,6 +123,9 @@ class Partner(models.Model):
     activated_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_deal_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the partner submitted its first deal registration (time to first deal)."
+    )
 
     class Meta:
         ordering = ("name",)

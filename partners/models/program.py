@@ -8,6 +8,10 @@ from django.db import models
 from django.db.models import Q
 
 
+def _default_currency() -> str:
+    return getattr(settings, "PRM_CURRENCY", "USD")
+
+
 class Program(models.Model):
     """The program's settings. There is one row (pk=1); `partners.services.program_get` creates it on demand."""
 
@@ -36,6 +40,19 @@ class Program(models.Model):
     )
     dormancy_days = models.PositiveSmallIntegerField(
         default=90, help_text="An active partner with no activity for this many days becomes dormant."
+    )
+    reporting_currency = models.CharField(
+        max_length=3,
+        default=_default_currency,
+        help_text="Totals across currencies are converted into this one, at the monthly rates you keep.",
+    )
+    internal_sellers = models.PositiveIntegerField(
+        "internal sellers",
+        default=0,
+        help_text="Your own sales team's size: the effective sales force adds the sellers of active partners.",
+    )
+    review_reminder_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Remind the partner's owner and admins this many days before a scheduled review."
     )
     updated_at = models.DateTimeField(auto_now=True)
 

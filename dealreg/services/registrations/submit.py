@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dealreg.models import Account, Conflict, DirectOpportunity, Registration
 from dealreg.policy import add_business_days, policy_get
+from partners.models import Partner
 from prm.audit import audit_record
 from prm.models import User
 
@@ -159,6 +160,7 @@ def registration_submit(*, actor: User, registration: Registration) -> Registrat
                 else "Only drafts and registrations sent back for more information can be submitted."
             )
         Registration.objects.filter(pk=registration.pk, submitted_at__isnull=True).update(submitted_at=now)
+        Partner.objects.filter(pk=registration.partner_id, first_deal_at__isnull=True).update(first_deal_at=now)
         registration.refresh_from_db()
 
         # A resubmission checks again from scratch: what it collided with before may have changed.

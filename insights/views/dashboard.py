@@ -1,6 +1,7 @@
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path
 
 from partners.models import Invitation, Partner
 from prm.access import manager_required
@@ -23,3 +24,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @manager_required
 def manage_index(request: HttpRequest) -> HttpResponse:
     return coming_soon(request, "insights", "manage")
+
+
+manage_urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("insights/", manage_index, name="insights"),
+]
+portal_urlpatterns: list = []

@@ -1,0 +1,16 @@
+from insights.models.customers import CustomerContract, RenewalOutcome
+from insights.models.money import DirectRevenue, ProgramCost
+from insights.models.reviews import ActionItem, Review, ReviewPlan
+from insights.models.summary import RegistrationMonth, SummaryState
+
+__all__ = [
+    "ActionItem",
+    "CustomerContract",
+    "DirectRevenue",
+    "ProgramCost",
+    "RegistrationMonth",
+    "RenewalOutcome",
+    "Review",
+    "ReviewPlan",
+    "SummaryState",
+]

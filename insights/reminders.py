@@ -1,0 +1,1 @@
+"""Daily reminder sweeps of insights (registered with prm.reminders): renewals, reviews, overdue action items."""

@@ -1,0 +1,18 @@
+"""Thin Celery tasks of insights: they take ids, re-read, call a service; all are idempotent."""
+
+from celery import shared_task
+
+
+@shared_task
+def summary_refresh() -> dict:
+    """Bring the registration roll-ups up to date (months changed since the watermark; a full rebuild nightly)."""
+    from insights.summary import summary_refresh as refresh
+
+    return refresh()
+
+
+@shared_task
+def summary_rebuild() -> dict:
+    from insights.summary import summary_refresh as refresh
+
+    return refresh(full=True)
