@@ -16,3 +16,11 @@ def summary_rebuild() -> dict:
     from insights.summary import summary_refresh as refresh
 
     return refresh(full=True)
+
+
+@shared_task
+def weekly_digest() -> int:
+    """Send this week's digest to every channel manager (once per manager per ISO week)."""
+    from insights.digest import digest_send_all
+
+    return digest_send_all()

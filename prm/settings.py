@@ -126,6 +126,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.onboarding_weekly_digest",
         "schedule": crontab(day_of_week="mon", hour=7, minute=30),
     },
+    # Insights: registration roll-ups kept current (months changed since the last run), rebuilt whole nightly;
+    # the channel managers' weekly digest.
+    "insights-summary-refresh": {"task": "insights.tasks.summary_refresh", "schedule": crontab(minute="*/5")},
+    "insights-summary-rebuild": {"task": "insights.tasks.summary_rebuild", "schedule": crontab(hour=2, minute=10)},
+    "insights-weekly-digest": {
+        "task": "insights.tasks.weekly_digest",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=45),
+    },
 }
 
 # --- Authentication (django-allauth) ----------------------------------------------------------------------------
