@@ -1,10 +1,11 @@
-"""What deal registration tells the partners app: tier requirement values and the "register a first deal"
-onboarding step. Registered in DealregConfig.ready()."""
+"""What deal registration tells the partners app: the approved-registrations tier requirement and the "register a
+first deal" onboarding step. Registered in DealregConfig.ready(). (Won revenue is money: insights provides it,
+converted to the reporting currency, so the tier and the scorecard read the same number.)"""
 
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 
 # Statuses a registration can only reach by having been approved.
 WAS_APPROVED = ("approved", "won", "lost", "expired")
@@ -22,18 +23,6 @@ def approved_registrations(partner_ids: list[int], since: datetime) -> dict[int,
     return {row["partner_id"]: Decimal(row["n"]) for row in rows}
 
 
-def won_revenue(partner_ids: list[int], since: datetime) -> dict[int, Decimal]:
-    """Won deal revenue per partner, closed since `since` (won_amount summed as entered; no currency conversion)."""
-    from dealreg.models import Registration
-
-    rows = (
-        Registration.objects.filter(partner_id__in=partner_ids, status="won", closed_at__gte=since)
-        .values("partner_id")
-        .annotate(total=Sum("won_amount"))
-    )
-    return {row["partner_id"]: row["total"] or Decimal("0") for row in rows}
-
-
 def first_deal_registered(partner, step) -> bool:
     """The onboarding step "register a first deal" is done once the partner submitted one."""
     from dealreg.models import Registration
@@ -46,5 +35,4 @@ def register() -> None:
     from partners.models import ChecklistStep, TierRequirement
 
     metrics.register_metric(TierRequirement.Kind.APPROVED_REGISTRATIONS, approved_registrations)
-    metrics.register_metric(TierRequirement.Kind.WON_REVENUE, won_revenue)
     hooks.register_step_detector(ChecklistStep.Kind.FIRST_DEAL, first_deal_registered)

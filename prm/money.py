@@ -232,7 +232,9 @@ class Converted:
         return self.words()
 
 
-def convert(items: Iterable[tuple[Decimal | None, str, date | datetime]], *, to: str, rates: Rates | None = None) -> Converted:
+def convert(
+    items: Iterable[tuple[Decimal | None, str, date | datetime]], *, to: str, rates: Rates | None = None
+) -> Converted:
     """Sum (amount, currency, when) items in `to`, each at its month's rate. Rates are loaded in one query unless
     given. Rounded to the cent at the end, half up."""
     rows = [(Decimal(a), c, month_of(w)) for a, c, w in items if a is not None]

@@ -58,12 +58,20 @@ class Period:
 
     def previous(self) -> "Period":
         """The period of the same kind just before: the quarter before a quarter, else the same number of days."""
+        if self.key == "12m":
+            return Period(_add_months(self.start, -12), self.start - timedelta(days=1), "custom")
         if self.key in ("this_quarter", "last_quarter") or (
             self.start.day == 1 and self.end == _add_months(self.start, 3) - timedelta(days=1)
         ):
             start = _add_months(self.start, -3)
             return Period(start, self.start - timedelta(days=1), "last_quarter" if self.key else "custom")
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1), "custom")
+
+    def is_whole_months(self, today: date | None = None) -> bool:
+        """Starts on a first and ends on a last of the month (or today or later: nothing has happened after today)."""
+        today = today or timezone.localdate()
+        month_end = _add_months(self.end.replace(day=1), 1) - timedelta(days=1)
+        return self.start.day == 1 and (self.end == month_end or self.end >= today)
 
     def months(self) -> list[date]:
         """The first day of every month the period touches."""
@@ -85,8 +93,8 @@ class Period:
         if key == "last_quarter":
             start = _add_months(quarter, -3)
             return cls(start, quarter - timedelta(days=1), key)
-        if key == "12m":
-            return cls(_add_months(today, -12) + timedelta(days=1), today, key)
+        if key == "12m":  # twelve whole months: this one and the eleven before
+            return cls(_add_months(today.replace(day=1), -11), today, key)
         return cls(quarter, _add_months(quarter, 3) - timedelta(days=1), "this_quarter")
 
 
@@ -144,8 +152,10 @@ class Filters:
         if self.rtm:
             qs = qs.filter(route_to_market=self.rtm)
         if self.region:
-            qs = qs.filter(regions__contains=[self.region]) if _json_contains() else qs.filter(
-                regions__icontains=f'"{self.region}"'
+            qs = (
+                qs.filter(regions__contains=[self.region])
+                if _json_contains()
+                else qs.filter(regions__icontains=f'"{self.region}"')
             )
         if self.owner:
             qs = qs.filter(owner_id=self.owner)

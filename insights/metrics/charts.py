@@ -1,0 +1,184 @@
+"""The series and breakdowns behind the dashboard's charts, and won revenue per partner (tier requirements, top
+partners). Same definitions as compute.py; amounts converted to the reporting currency, unconverted parts kept."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, DateField, DecimalField, F, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+
+from insights.metrics.catalogue import INVOLVEMENTS
+from insights.metrics.cells import SUBMITTED, WON, registrations
+from insights.metrics.compute import _cells, reporting_currency
+from insights.metrics.period import Filters, Period, _add_months
+from prm.money import Converted, Rates, convert
+
+
+def series(*, filters: Filters | None = None, months: list[date]) -> list[dict]:
+    """Per month: pipeline submitted and revenue won, by involvement, converted ({inv: Converted})."""
+    filters = filters or Filters()
+    if not months:
+        return []
+    months = sorted(months)
+    period = Period(months[0], _add_months(months[-1], 1) - timedelta(days=1), "custom")
+    cells, _ = _cells(period, filters)
+    currency = reporting_currency()
+    rates = Rates.load(currency, months=months)
+    out = []
+    for month in months:
+        row: dict[str, Any] = {"month": month, "pipeline": {}, "revenue": {}}
+        for inv in INVOLVEMENTS:
+            row["pipeline"][inv] = convert(
+                (
+                    (c.amount, c.currency, c.month)
+                    for c in cells
+                    if c.kind == SUBMITTED
+                    and c.month == month
+                    and c.involvement == inv
+                    and c.status != "rejected"
+                    and c.amount
+                ),
+                to=currency,
+                rates=rates,
+            )
+            row["revenue"][inv] = convert(
+                (
+                    (c.amount, c.currency, c.month)
+                    for c in cells
+                    if c.kind == WON and c.month == month and c.involvement == inv and c.amount
+                ),
+                to=currency,
+                rates=rates,
+            )
+        out.append(row)
+    return out
+
+
+def funnel(*, filters: Filters | None = None) -> list[tuple[str, str, int]]:
+    """Partners applied → onboarding → active → dormant, today (one query)."""
+    from partners.models import Partner
+
+    filters = filters or Filters()
+    qs = (filters.partners() if not filters.is_empty else Partner.objects.all()).order_by()
+    counts = dict(qs.values_list("status").annotate(n=Count("id")))
+    steps = [Partner.Status.APPLIED, Partner.Status.ONBOARDING, Partner.Status.ACTIVE, Partner.Status.DORMANT]
+    return [(s.value, str(s.label), counts.get(s.value, 0)) for s in steps]
+
+
+def _rate_case(rates: Rates, currency: str, field: str, months: list[date]) -> Case:
+    """SQL that gives each row the rate of its currency and month (NULL when nobody entered it)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    whens = [When(currency=currency, then=Value(Decimal(1)))]
+    for month in months:
+        start = timezone.make_aware(datetime.combine(month, time.min))
+        end = timezone.make_aware(datetime.combine(_add_months(month, 1), time.min))
+        for (code, rate_month), rate in rates.table.items():
+            if rate_month == month:
+                whens.append(When(currency=code, **{f"{field}__gte": start, f"{field}__lt": end}, then=Value(rate)))
+    return Case(*whens, default=None, output_field=DecimalField(max_digits=18, decimal_places=8))
+
+
+def won_by_partner(
+    *, period: Period, filters: Filters | None = None, partner_ids: list[int] | None = None, limit: int | None = None
+) -> dict[int, Converted]:
+    """Won revenue per partner in the period, converted. With `limit`, only the best `limit` partners (ranked by
+    their converted amount in the database). Two queries, plus one when some amounts have no rate."""
+    filters = filters or Filters()
+    currency = reporting_currency()
+    months = period.months()
+    rates = Rates.load(currency, months=months)
+    qs = registrations(filters).filter(status="won", closed_at__gte=period.start_at, closed_at__lt=period.end_at)
+    if partner_ids is not None:
+        qs = qs.filter(partner_id__in=partner_ids)
+    amount = Coalesce("won_amount", "value")
+    ranked = (
+        qs.annotate(rate=_rate_case(rates, currency, "closed_at", months))
+        .values("partner_id")
+        .annotate(converted=Sum(amount * F("rate"), output_field=DecimalField(max_digits=20, decimal_places=2)))
+        .order_by(F("converted").desc(nulls_last=True), "partner_id")
+    )
+    if limit:
+        ranked = ranked[:limit]
+    totals = {
+        row["partner_id"]: Converted(currency, (row["converted"] or Decimal(0)).quantize(Decimal("0.01")))
+        for row in ranked
+    }
+    # Which months and currencies did the converted sums use, and what had no rate (listed apart, never dropped)?
+    pairs = (
+        qs.filter(partner_id__in=list(totals))
+        .annotate(m=TruncMonth("closed_at", output_field=DateField()))
+        .values("partner_id", "currency", "m")
+        .annotate(amount=Sum(amount))
+        .order_by()
+        if limit
+        else qs.annotate(m=TruncMonth("closed_at", output_field=DateField()))
+        .values("partner_id", "currency", "m")
+        .annotate(amount=Sum(amount))
+        .order_by()
+    )
+    for row in pairs:
+        total = totals.setdefault(row["partner_id"], Converted(currency))
+        if not row["amount"]:
+            continue
+        total.count += 1
+        if rates.rate(row["currency"], row["m"]) is None:
+            total.unconverted.add(row["amount"], row["currency"])
+        elif row["currency"] != currency:
+            total.months.add(row["m"])
+    return totals
+
+
+def top_partners(*, period: Period, filters: Filters | None = None, limit: int = 10) -> list[tuple[Any, Converted]]:
+    """The partners that won the most in the period (converted), best first."""
+    from partners.models import Partner
+
+    totals = won_by_partner(period=period, filters=filters, limit=limit)
+    partners = Partner.objects.in_bulk(list(totals))
+    rows = [(partners[pk], total) for pk, total in totals.items() if pk in partners]
+    rows.sort(key=lambda row: (-row[1].total, row[0].name.lower()))
+    return rows[:limit]
+
+
+def breakdown(
+    *, period: Period, filters: Filters | None = None, by: str = "rtm"
+) -> list[tuple[str, str, int, Converted]]:
+    """Won revenue and partner counts per route to market or region (a partner in two regions counts in both)."""
+    from partners.models import Partner
+
+    filters = filters or Filters()
+    choices = Partner.RouteToMarket.choices if by == "rtm" else Partner.Region.choices
+    labels = dict(choices)
+    partners = (filters.partners() if not filters.is_empty else Partner.objects.all()).order_by()
+    field = "route_to_market" if by == "rtm" else "regions"
+    counts: dict[str, int] = defaultdict(int)
+    keys_of: dict[int, list[str]] = {}
+    for pk, value in partners.exclude(status__in=["declined", "offboarded"]).values_list("pk", field):
+        keys = (value or []) if by != "rtm" else [value]
+        keys = [k for k in keys if k] or [""]
+        keys_of[pk] = keys
+        for key in keys:
+            counts[key] += 1
+    currency = reporting_currency()
+    won = won_by_partner(period=period, filters=filters)
+    money: dict[str, Converted] = defaultdict(lambda: Converted(currency))
+    for pk, total in won.items():
+        for key in keys_of.get(pk, [""]):
+            money[key] = money[key] + total
+    rows = [(k, str(labels[k]), counts.get(k, 0), money.get(k) or Converted(currency)) for k, _ in choices]
+    if counts.get("") or money.get(""):
+        rows.append(("", "Not set", counts.get("", 0), money.get("") or Converted(currency)))
+    return rows
+
+
+def partner_won_revenue(partner_ids: list[int], since) -> dict[int, Converted]:
+    """Won revenue per partner since `since` (a datetime), converted: what the tier requirement reads."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    start = timezone.localtime(since).date()
+    return won_by_partner(period=Period(start, today, "custom"), partner_ids=list(partner_ids))
