@@ -137,7 +137,7 @@ def test_program_metrics_q1(program):
 
 
 def test_filters(program):
-    a, b = program
+    a, _b = program
     mine = program_snapshot(period=Q1, filters=Filters(partner=a.pk), today=TODAY)
     assert mine.source == "live"
     assert mine["sourced_pipeline"].value == D("1000.00")
@@ -175,7 +175,7 @@ def test_rollups_follow_changes(program):
 
 
 def test_series_and_top_partners(program):
-    a, b = program
+    _a, _b = program
     rows = series(months=[date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)])
     assert [r["revenue"]["sourced"].total for r in rows] == [D(0), D("1200.00"), D(0)]
     assert rows[2]["revenue"]["sourced"].unconverted.amount("EUR") == D(500)
