@@ -6,6 +6,9 @@ class EnablementConfig(AppConfig):
     verbose_name = "Enablement"
 
     def ready(self) -> None:
+        from prm.demo import register_demo_step
+
+        register_demo_step("enablement", "enablement.demo.seed_enablement", order=20)  # seed_demo runs it
         from enablement import reminders  # noqa: F401 -- daily sweeps: expiry reminders, expiries, nudges
         from enablement.competency import certified_people_by_partner, course_step_done, partner_summary
         from partners.hooks import register_partner_summary, register_step_detector

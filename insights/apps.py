@@ -6,6 +6,9 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights"
 
     def ready(self) -> None:
+        from prm.demo import register_demo_step
+
+        register_demo_step("insights", "insights.demo.seed_insights", order=40)  # seed_demo runs it
         # Reminder sweeps (renewals, reviews, action items), signal receivers, and the metric providers that tier
         # requirements read (so a tier and the scorecard agree on every number).
         from insights import integrations, reminders, signals  # noqa: F401

@@ -6,6 +6,9 @@ class MdfConfig(AppConfig):
     verbose_name = "MDF"
 
     def ready(self) -> None:
+        from prm.demo import register_demo_step
+
+        register_demo_step("mdf", "mdf.demo.seed_mdf", order=30)  # seed_demo runs it
         from mdf import reminders  # noqa: F401 -- daily sweeps: claim deadlines, expiries, SLA, unused funds
         from mdf.roi import partner_summary
         from partners.hooks import register_partner_summary

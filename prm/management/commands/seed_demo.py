@@ -28,6 +28,7 @@ from partners.models import (
     TierRequirement,
 )
 from prm.audit import audit_record
+from prm.demo import demo_steps
 from prm.models import CHANNEL_MANAGERS_GROUP, User
 
 DEMO_PASSWORD = "demo-partner-2026"  # noqa: S105 -- demo data, printed only with DEBUG on
@@ -180,12 +181,8 @@ class Command(BaseCommand):
                 created += 1
         created += self._applications(manager)
         self._deals(manager)
-        from enablement.demo import seed_enablement
-
-        seed_enablement(stdout=self.stdout)
-        from mdf.demo import seed_mdf
-
-        seed_mdf(stdout=self.stdout)
+        for _name, step in demo_steps():  # enablement, MDF, insights… (each app registers its own, prm.demo)
+            step(stdout=self.stdout)
         services.tiers_evaluate_all(now=timezone.now())  # proposals for the manager to decide
         return created
 
