@@ -185,5 +185,16 @@ class TierProposal(models.Model):
             ),
         ]
 
+    @property
+    def measured_at(self):
+        """When the evidence was measured (the nightly evaluation), so a reader knows how old its numbers are."""
+        from datetime import datetime
+
+        raw = (self.evidence or {}).get("measured_at")
+        try:
+            return datetime.fromisoformat(raw) if raw else None
+        except (TypeError, ValueError):
+            return None
+
     def __str__(self) -> str:
         return f"{self.partner}: {self.current_tier or 'no tier'} → {self.proposed_tier or 'no tier'}"

@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -46,6 +46,7 @@ from partners import metrics
 from partners.models import Partner, PartnerMembership, Program, RequirementTick, Tier, TierProposal, TierRequirement
 from prm.audit import audit_record
 from prm.models import CHANNEL_MANAGERS_GROUP, User
+from prm.money import format_money
 from prm.notifications import notify
 
 Kind = TierRequirement.Kind
@@ -53,7 +54,6 @@ EVALUATED_STATUSES = (Partner.Status.ONBOARDING, Partner.Status.ACTIVE, Partner.
 REJECTION_QUIET_DAYS = 30
 NOTE_MAX_LENGTH = 300
 REASON_MAX_LENGTH = 2000
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
 def program_get() -> Program:
@@ -69,11 +69,14 @@ def _count(amount: Decimal) -> str:
     return f"{amount.normalize():,f}"
 
 
-def _money(amount: Decimal) -> str:
-    code = getattr(settings, "PRM_CURRENCY", "USD")
-    whole = f"{amount.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
-    symbol = CURRENCY_SYMBOLS.get(code)
-    return f"{symbol}{whole}" if symbol else f"{whole} {code}"
+def reporting_currency() -> str:
+    """The program's reporting currency: won revenue requirements are measured in it (converted by insights)."""
+    code = Program.objects.filter(pk=1).values_list("reporting_currency", flat=True).first()
+    return code or getattr(settings, "PRM_CURRENCY", "USD")
+
+
+def _money(amount: Decimal, currency: str | None = None) -> str:
+    return format_money(amount, currency or reporting_currency(), places=0)
 
 
 def _noun(kind: str, target: Decimal) -> str:
@@ -85,16 +88,16 @@ def _noun(kind: str, target: Decimal) -> str:
     return "won revenue (12 months)"
 
 
-def _amount(kind: str, value: Decimal) -> str:
-    return _money(value) if kind == Kind.WON_REVENUE else _count(value)
+def _amount(kind: str, value: Decimal, currency: str | None = None) -> str:
+    return _money(value, currency) if kind == Kind.WON_REVENUE else _count(value)
 
 
-def requirement_label(requirement: TierRequirement) -> str:
+def requirement_label(requirement: TierRequirement, currency: str | None = None) -> str:
     """What the requirement asks for, e.g. "3 certified people" or "$100,000 won revenue (12 months)"."""
     if not requirement.is_quantitative:
         return requirement.label or "Qualitative requirement"
     target = requirement.threshold or Decimal(0)
-    return f"{_amount(requirement.kind, target)} {_noun(requirement.kind, target)}"
+    return f"{_amount(requirement.kind, target, currency)} {_noun(requirement.kind, target)}"
 
 
 # --- Measuring ----------------------------------------------------------------------------------------------------
@@ -108,6 +111,7 @@ class _Measures:
     tracked: dict[str, bool]
     ticks: dict[tuple[int, int], Any]  # (partner_id, requirement_id) -> RequirementTick (or True)
     since: datetime
+    currency: str = ""
 
 
 def _measure(partner_ids: list[int], now: datetime, ticks: Iterable[Any]) -> _Measures:
@@ -115,7 +119,7 @@ def _measure(partner_ids: list[int], now: datetime, ticks: Iterable[Any]) -> _Me
     values, tracked = {}, {}
     for kind in metrics.QUANTITATIVE_KINDS:  # one call per kind for all partners, never one per partner
         values[kind], tracked[kind] = metrics.metric_values(kind, partner_ids, since)
-    return _Measures(values=values, tracked=tracked, ticks=dict(ticks), since=since)
+    return _Measures(values=values, tracked=tracked, ticks=dict(ticks), since=since, currency=reporting_currency())
 
 
 def _tiers() -> list[Tier]:
@@ -155,7 +159,7 @@ class RequirementProgress:
 
 
 def _progress(requirement: TierRequirement, partner_id: int, m: _Measures, audience: str) -> RequirementProgress:
-    label = requirement_label(requirement)
+    label = requirement_label(requirement, m.currency)
     if not requirement.is_quantitative:
         tick = m.ticks.get((partner_id, requirement.pk))
         met = tick is not None
@@ -183,7 +187,7 @@ def _progress(requirement: TierRequirement, partner_id: int, m: _Measures, audie
         target=target,
         met=tracked and current >= target,
         tracked=tracked,
-        sentence=f"{_amount(kind, current)} of {_amount(kind, target)} {_noun(kind, target)}",
+        sentence=f"{_amount(kind, current, m.currency)} of {_amount(kind, target, m.currency)} {_noun(kind, target)}",
         note="" if tracked else metrics.UNTRACKED_NOTES[kind],
     )
 
@@ -224,6 +228,8 @@ class TierProgress:
     pending_proposal: TierProposal | None
     measured_since: datetime
     untracked_notes: list[str] = field(default_factory=list)
+    measured_at: datetime | None = None
+    currency: str = ""
 
     @property
     def has_tiers(self) -> bool:
@@ -287,6 +293,8 @@ def tier_progress_for(*, partner: Partner, now: datetime | None = None, audience
         pending_proposal=pending,
         measured_since=m.since,
         untracked_notes=notes,
+        measured_at=now,
+        currency=m.currency,
     )
 
 
