@@ -185,6 +185,9 @@ class TierProposal(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.current_tier or 'no tier'} → {self.proposed_tier or 'no tier'}"
+
     @property
     def measured_at(self):
         """When the evidence was measured (the nightly evaluation), so a reader knows how old its numbers are."""
@@ -195,6 +198,3 @@ class TierProposal(models.Model):
             return datetime.fromisoformat(raw) if raw else None
         except (TypeError, ValueError):
             return None
-
-    def __str__(self) -> str:
-        return f"{self.partner}: {self.current_tier or 'no tier'} → {self.proposed_tier or 'no tier'}"
