@@ -11,6 +11,11 @@ class InsightsConfig(AppConfig):
         register_demo_step("insights", "insights.demo.seed_insights", order=40)  # seed_demo runs it
         # Reminder sweeps (renewals, reviews, action items), signal receivers, and the metric providers that tier
         # requirements read (so a tier and the scorecard agree on every number).
-        from insights import integrations, reminders, signals  # noqa: F401
+        from insights import (  # noqa: F401
+            integrations,
+            queues,
+            reminders,
+            signals,
+        )
 
         integrations.register()

@@ -3,6 +3,7 @@ from functools import cache
 from django.http import HttpRequest
 
 from prm.access import is_channel_manager, user_membership
+from prm.badges import nav_badges
 from prm.notifications import inbox_unread_count
 
 # First path segment under /manage/ or /portal/ → the navigation entry to highlight.
@@ -20,15 +21,18 @@ _NAV = {
 
 
 def shell(request: HttpRequest) -> dict:
-    """What the page shell needs: which audience the viewer is, the current section and the bell's count."""
+    """What the page shell needs: which audience the viewer is, the current section, the bell's count and, for
+    channel managers, the navigation's badges (each computed once, and only if the page draws it)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     parts = request.path.strip("/").split("/")
     section = _NAV.get(parts[1] if len(parts) > 1 else "", "") if parts[0] in ("manage", "portal") else ""
+    is_manager = is_channel_manager(user)
     return {
         "nav": section,
-        "viewer_is_manager": is_channel_manager(user),
+        "viewer_is_manager": is_manager,
         "viewer_membership": user_membership(user),
         "inbox_unread": cache(lambda: inbox_unread_count(user=user)),  # counted once, only if the bell shows
+        "nav_badges": cache(lambda: nav_badges(request)) if is_manager else {},
     }

@@ -1,0 +1,314 @@
+"""What waits for the channel team now: deals awaiting a decision (with their SLA clocks), conflicts, MDF requests
+and claims, applications, tier proposals, stalled onboarding and overdue review actions. Each is a count with a
+link to the page where it is dealt with. The dashboard's "What needs you now" and the navigation's badges read the
+same numbers (computed once per request), in two queries whatever the size of the data.
+
+Also the renewals the dashboard charts: contracts coming up for renewal month by month, and the outcomes recorded
+in a period."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from dealreg.models import Registration
+from insights.models import ActionItem, CustomerContract, RenewalOutcome
+from mdf.models import Claim, FundRequest
+from partners.models import Application, Partner, PartnerStep, Program, TierProposal
+from prm.badges import BadgeItem, register_badges
+from prm.money import Converted, Rates, Totals, convert, month_of
+from prm.sla import sla_clock
+
+# --- What needs me now --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str  # what is counted, in words, for a count of `count`
+    count: int
+    url: str
+    section: str  # the navigation entry whose badge counts it
+    overdue: int | None = None  # for queues with an SLA: how many are past their decision time
+    next_due: datetime | None = None  # the earliest decision time still ahead
+    in_badge: bool = True  # False: already counted by another queue of the section (a subset of it)
+    note: str = ""
+
+    @property
+    def clock(self) -> str:
+        """ "next due in 5 hours" (empty when nothing waits with a decision time ahead)."""
+        text, _ = sla_clock(self.next_due)
+        return f"next {text}" if text else ""
+
+
+def _count(qs: QuerySet) -> Subquery:
+    """`SELECT COUNT(*) …` of `qs` as a scalar subquery, so many counts share one round trip."""
+    return Subquery(
+        qs.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")[:1], output_field=IntegerField()
+    )
+
+
+def _first(qs: QuerySet, field: str) -> Subquery:
+    return Subquery(qs.order_by(field).values(field)[:1])
+
+
+def _url(name: str, query: str = "") -> str:
+    try:
+        url = reverse(name)
+    except NoReverseMatch:  # a page another part of Insights has not added yet: the count shows without a link
+        return ""
+    return f"{url}?{query}" if query else url
+
+
+# The reviews pages own the list of action items; the count links there once it exists.
+ACTIONS_URL = ("manage:review_actions", "overdue=1")
+
+
+def stalled_onboarding(*, stall_days: int, now: datetime) -> QuerySet[Partner]:
+    """Partners in onboarding whose current step (the first one not done) has waited `stall_days` or more since
+    the approval or the last of the steps before it: the same rule as the checklist's "stalled" flag and the
+    reminders (partners.services.onboarding), in one query. `stall_days` 0 turns it off (nothing is stalled)."""
+    if not stall_days:
+        return Partner.objects.none()
+    steps = PartnerStep.objects.filter(partner=OuterRef("pk")).order_by()
+    current = steps.filter(completed_at__isnull=True).order_by("order", "pk").values("order")[:1]
+    before = (
+        steps.filter(completed_at__isnull=False, order__lt=OuterRef("current_order"))
+        .values("partner")
+        .annotate(last=Max("completed_at"))
+        .values("last")
+    )
+    return (
+        Partner.objects.filter(status=Partner.Status.ONBOARDING)
+        .annotate(current_order=Subquery(current))
+        .filter(current_order__isnull=False)
+        .annotate(started=Coalesce("approved_at", "created_at"))
+        .annotate(since=Greatest("started", Coalesce(Subquery(before), "started")))
+        .filter(since__lte=now - timedelta(days=stall_days))
+    )
+
+
+def needs_me_now(*, now: datetime | None = None) -> list[Queue]:
+    """Every queue of the channel team with its count (two queries: the program's settings with every count but
+    one as a subquery of it, then the stalled onboarding, which depends on a setting)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    deals = Registration.objects.filter(status=Registration.Status.SUBMITTED)  # = dealreg.selectors.review_queue
+    requests = FundRequest.objects.filter(status__in=FundRequest.IN_REVIEW)  # = mdf.selectors.review_queue
+    claims = Claim.objects.filter(status__in=Claim.IN_REVIEW)
+    counts = {
+        "deals": _count(deals),
+        "deals_overdue": _count(deals.filter(decision_due_at__lt=now)),
+        "deals_next": _first(deals.filter(decision_due_at__gte=now), "decision_due_at"),
+        "conflicts": _count(deals.filter(has_conflict=True)),
+        "requests": _count(requests),
+        "requests_overdue": _count(requests.filter(decision_due_at__lt=now)),
+        "requests_next": _first(requests.filter(decision_due_at__gte=now), "decision_due_at"),
+        "claims": _count(claims),
+        "claims_overdue": _count(claims.filter(decision_due_at__lt=now)),
+        "claims_next": _first(claims.filter(decision_due_at__gte=now), "decision_due_at"),
+        "applications": _count(Application.objects.filter(partner__status=Partner.Status.APPLIED)),
+        "proposals": _count(TierProposal.objects.filter(status=TierProposal.Status.PENDING)),
+        "actions": _count(ActionItem.objects.filter(done_at__isnull=True, due_on__lt=today)),
+    }
+    row = Program.objects.filter(pk=1).annotate(**counts).values("stall_days", *counts).first()
+    if row is None:  # no settings row yet (a fresh install): create it as every settings page does, and ask again
+        Program.objects.get_or_create(pk=1)
+        row = Program.objects.filter(pk=1).annotate(**counts).values("stall_days", *counts).first()
+    stall_days = row["stall_days"]
+    stalled = stalled_onboarding(stall_days=stall_days, now=now).count() if stall_days else 0
+    plural = lambda n, one, many: one if n == 1 else many  # noqa: E731
+    return [
+        Queue(
+            "deals",
+            plural(row["deals"], "deal awaiting a decision", "deals awaiting a decision"),
+            row["deals"],
+            _url("manage:deal_review_queue"),
+            "deals",
+            overdue=row["deals_overdue"],
+            next_due=row["deals_next"],
+        ),
+        Queue(
+            "conflicts",
+            plural(row["conflicts"], "conflict to resolve", "conflicts to resolve"),
+            row["conflicts"],
+            _url("manage:deals", "status=submitted&conflict=1"),
+            "deals",
+            in_badge=False,
+            note="among the deals awaiting a decision",
+        ),
+        Queue(
+            "mdf_requests",
+            plural(row["requests"], "MDF request to review", "MDF requests to review"),
+            row["requests"],
+            _url("manage:mdf"),
+            "mdf",
+            overdue=row["requests_overdue"],
+            next_due=row["requests_next"],
+        ),
+        Queue(
+            "mdf_claims",
+            plural(row["claims"], "MDF claim to review", "MDF claims to review"),
+            row["claims"],
+            _url("manage:mdf"),
+            "mdf",
+            overdue=row["claims_overdue"],
+            next_due=row["claims_next"],
+        ),
+        Queue(
+            "applications",
+            plural(row["applications"], "application to review", "applications to review"),
+            row["applications"],
+            _url("manage:application_list"),
+            "partners",
+        ),
+        Queue(
+            "proposals",
+            plural(row["proposals"], "tier proposal pending", "tier proposals pending"),
+            row["proposals"],
+            _url("manage:tier_proposal_list"),
+            "partners",
+        ),
+        Queue(
+            "stalled",
+            plural(stalled, "partner stalled in onboarding", "partners stalled in onboarding"),
+            stalled,
+            _url("manage:partner_list", f"status={Partner.Status.ONBOARDING}"),
+            "partners",
+            note=f"a step waiting {stall_days}+ days" if stall_days else "stall reminders are off",
+        ),
+        Queue(
+            "actions",
+            plural(row["actions"], "review action overdue", "review actions overdue"),
+            row["actions"],
+            _url(*ACTIONS_URL),
+            "insights",
+        ),
+    ]
+
+
+def for_request(request: HttpRequest) -> list[Queue]:
+    """needs_me_now(), computed once per request (the dashboard and the navigation's badges share it)."""
+    queues = getattr(request, "_insights_queues", None)
+    if queues is None:
+        queues = needs_me_now()
+        request._insights_queues = queues  # type: ignore[attr-defined]
+    return queues
+
+
+def badge_items(request: HttpRequest) -> list[BadgeItem]:
+    return [BadgeItem(q.section, q.count, q.label) for q in for_request(request) if q.in_badge]
+
+
+register_badges("insights", badge_items)
+
+
+# --- Renewals -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenewalMonth:
+    month: date
+    count: int
+    amounts: Totals  # per currency, as recorded
+    total: Converted  # in the reporting currency, at this month's rates (future months have none yet)
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    outcome: str
+    label: str
+    count: int
+    partner_count: int  # of which partner-acquired customers
+    amounts: Totals  # the renewed (new) amounts, per currency
+    total: Converted
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def _contracts(partners: QuerySet[Partner] | None) -> QuerySet[CustomerContract]:
+    qs = CustomerContract.objects.all()
+    return qs if partners is None else qs.filter(partner__in=partners)
+
+
+def renewals_upcoming(
+    *, currency: str, partners: QuerySet[Partner] | None = None, months: int = 6, today: date | None = None
+) -> list[RenewalMonth]:
+    """Active contracts coming up for renewal in each of the next `months` months (this one first), counted and
+    summed per currency in the database; totals converted at this month's rates (the future has no rates yet).
+    `partners` narrows to their customers (None: every contract, direct ones too)."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    ends = _add_months(first, months)
+    rows = (
+        _contracts(partners)
+        .filter(status=CustomerContract.Status.ACTIVE, renewal_on__gte=first, renewal_on__lt=ends)
+        .annotate(month=TruncMonth("renewal_on"))
+        .values("month", "currency")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by()
+    )
+    by_month: dict[date, list[tuple[int, Decimal, str]]] = defaultdict(list)
+    for r in rows:
+        month = r["month"].date() if isinstance(r["month"], datetime) else r["month"]
+        by_month[month].append((r["n"], r["amount"], r["currency"]))
+    rates = Rates.load(currency, months=[first])
+    out = []
+    for i in range(months):
+        month = _add_months(first, i)
+        items = by_month.get(month, [])
+        out.append(
+            RenewalMonth(
+                month=month,
+                count=sum(n for n, _, _ in items),
+                amounts=Totals((a, c) for _, a, c in items),
+                total=convert(((a, c, first) for _, a, c in items), to=currency, rates=rates),
+            )
+        )
+    return out
+
+
+def renewal_outcomes(
+    *, start: date, end: date, currency: str, partners: QuerySet[Partner] | None = None
+) -> list[OutcomeRow]:
+    """Outcomes of renewals due from `start` to `end` (both included): how many renewed, expanded or churned,
+    how many of those were partner-acquired customers, and the renewed amounts (converted at the rates of the
+    month each was due)."""
+    qs = RenewalOutcome.objects.filter(due_on__gte=start, due_on__lte=end)
+    if partners is not None:
+        qs = qs.filter(contract__partner__in=partners)
+    rows = list(
+        qs.annotate(month=TruncMonth("due_on"))
+        .values("outcome", "month", "currency")
+        .annotate(
+            n=Count("pk"),
+            partner_n=Count("pk", filter=Q(contract__partner__isnull=False)),
+            amount=Sum("new_amount"),
+        )
+        .order_by()
+    )
+    months = {month_of(r["month"]) for r in rows}
+    rates = Rates.load(currency, months=months)
+    out = []
+    for value, label in RenewalOutcome.Outcome.choices:
+        mine = [r for r in rows if r["outcome"] == value]
+        out.append(
+            OutcomeRow(
+                outcome=value,
+                label=label,
+                count=sum(r["n"] for r in mine),
+                partner_count=sum(r["partner_n"] for r in mine),
+                amounts=Totals((r["amount"], r["currency"]) for r in mine),
+                total=convert(((r["amount"], r["currency"], r["month"]) for r in mine), to=currency, rates=rates),
+            )
+        )
+    return out
