@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dealreg.hooks import announce_won
 from dealreg.models import DealregPolicy, Registration
 from dealreg.policy import policy_get
 from prm.access import is_channel_manager
@@ -212,6 +213,8 @@ def registration_close(
                 template="deal_closed",
                 context={**context, "for_manager": True},
             )
+            # Apps built on dealreg (insights: the customer contract) hear of the win once it is committed.
+            transaction.on_commit(lambda: announce_won(registration=current, actor=actor))
     return current
 
 

@@ -1,0 +1,41 @@
+"""How later apps hear that a deal was won, without dealreg importing them.
+
+`insights` turns a won registration into a customer contract; it registers a listener in its AppConfig.ready():
+
+    from dealreg.hooks import register_won_listener
+
+    register_won_listener("insights-contract", contract_from_won)   # contract_from_won(*, registration, actor)
+
+`registration_close` calls every listener once the won transaction has committed (a rolled-back close calls
+nothing); a failing listener is logged and does not undo the win or stop the other listeners.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dealreg.models import Registration
+
+WonListener = Callable[..., Any]
+_LISTENERS: dict[str, WonListener] = {}
+
+
+def register_won_listener(name: str, func: WonListener) -> WonListener:
+    """Register `func(*, registration, actor)` under `name` (registering a name again replaces it)."""
+    _LISTENERS[name] = func
+    return func
+
+
+def won_listeners() -> list[WonListener]:
+    return list(_LISTENERS.values())
+
+
+def announce_won(*, registration: "Registration", actor: Any = None) -> None:
+    """Call every listener with the won registration (on commit: see registration_close)."""
+    import logging
+
+    for name, func in list(_LISTENERS.items()):
+        try:
+            func(registration=registration, actor=actor)
+        except Exception:  # a listener's failure must not turn a recorded win into an error page
+            logging.getLogger(__name__).exception("Won listener %s failed for registration %s", name, registration.pk)
