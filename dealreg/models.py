@@ -203,6 +203,12 @@ class Registration(MatchKeysMixin):
             models.Index(fields=["partner", "status"]),
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["partner", "submitted_at"]),
+            models.Index(fields=["status", "closed_at"]),
+            models.Index(
+                fields=["partner"],
+                condition=Q(stage="poc", status__in=["submitted", "needs_info", "approved"]),
+                name="registration_open_poc",
+            ),
             models.Index(fields=["domain"], condition=~Q(domain=""), name="registration_domain_set"),
         ]
 

@@ -1,4 +1,4 @@
-"""The registration roll-ups (insights.models.RegistrationMonth) the program-wide dashboard reads.
+"""The registration roll-ups (insights.models.RegistrationMonth, PartnerWonMonth) the dashboard reads.
 
 - `summary_refresh()` recomputes the months touched by registrations changed since the watermark (their submission,
   decision and closing months), from the registrations themselves (`live_cells`), so roll-ups and live numbers are
@@ -12,13 +12,13 @@ Runs under a lock on the state row, so a page and the worker never write the sam
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max, Min
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Max, Min, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from insights.metrics.cells import DECIDED, live_cells
 from insights.metrics.period import Filters, Period, _add_months
-from insights.models import RegistrationMonth, SummaryState
+from insights.models import PartnerWonMonth, RegistrationMonth, SummaryState
 
 
 def _month_period(month: date) -> Period:
@@ -40,6 +40,24 @@ def _rows(month: date) -> list[RegistrationMonth]:
             hours=round(cell.hours, 2) if cell.kind == DECIDED else 0,
         )
         for cell in live_cells(_month_period(month), Filters())
+    ]
+
+
+def _partner_rows(month: date) -> list[PartnerWonMonth]:
+    from dealreg.models import Registration
+
+    period = _month_period(month)
+    rows = (
+        Registration.objects.filter(status="won", closed_at__gte=period.start_at, closed_at__lt=period.end_at)
+        .values("partner_id", "currency")
+        .annotate(n=Count("id"), amount=Sum(Coalesce("won_amount", "value")))
+        .order_by()
+    )
+    return [
+        PartnerWonMonth(
+            partner_id=r["partner_id"], month=month, currency=r["currency"], count=r["n"], amount=r["amount"] or 0
+        )
+        for r in rows
     ]
 
 
@@ -90,11 +108,14 @@ def summary_refresh(*, full: bool = False) -> dict:
         if full:
             months = _all_months()
             RegistrationMonth.objects.all().delete()
+            PartnerWonMonth.objects.all().delete()
         else:
             months = sorted(_changed_months(state.watermark)) if watermark and watermark > state.watermark else []
             RegistrationMonth.objects.filter(month__in=months).delete()
+            PartnerWonMonth.objects.filter(month__in=months).delete()
         rows = [row for month in months for row in _rows(month)]
         RegistrationMonth.objects.bulk_create(rows, batch_size=2000)
+        PartnerWonMonth.objects.bulk_create([r for month in months for r in _partner_rows(month)], batch_size=5000)
         state.watermark = watermark or state.watermark or now
         state.computed_at = now
         if full:

@@ -2,12 +2,13 @@
 partners). Same definitions as compute.py; amounts converted to the reporting currency, unconverted parts kept."""
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DateField, DecimalField, F, Sum, Value, When
+from django.db.models import Case, Count, DateField, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
 from insights.metrics.catalogue import INVOLVEMENTS
 from insights.metrics.cells import SUBMITTED, WON, registrations
@@ -67,69 +68,74 @@ def funnel(*, filters: Filters | None = None) -> list[tuple[str, str, int]]:
     return [(s.value, str(s.label), counts.get(s.value, 0)) for s in steps]
 
 
-def _rate_case(rates: Rates, currency: str, field: str, months: list[date]) -> Case:
-    """SQL that gives each row the rate of its currency and month (NULL when nobody entered it)."""
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
+def _rate_case(rates: Rates, currency: str, months: list[date], *, month_field: str = "", at_field: str = "") -> Case:
+    """SQL giving each row the rate of its currency and month (NULL when nobody entered it): by a month column of
+    the roll-ups, or by a timestamp's month range on live rows."""
     whens = [When(currency=currency, then=Value(Decimal(1)))]
-    for month in months:
-        start = timezone.make_aware(datetime.combine(month, time.min))
-        end = timezone.make_aware(datetime.combine(_add_months(month, 1), time.min))
-        for (code, rate_month), rate in rates.table.items():
-            if rate_month == month:
-                whens.append(When(currency=code, **{f"{field}__gte": start, f"{field}__lt": end}, then=Value(rate)))
+    for (code, month), rate in rates.table.items():
+        if month not in months:
+            continue
+        if month_field:
+            whens.append(When(currency=code, **{month_field: month}, then=Value(rate)))
+        else:
+            start = timezone.make_aware(datetime.combine(month, time.min))
+            end = timezone.make_aware(datetime.combine(_add_months(month, 1), time.min))
+            whens.append(When(currency=code, **{f"{at_field}__gte": start, f"{at_field}__lt": end}, then=Value(rate)))
     return Case(*whens, default=None, output_field=DecimalField(max_digits=18, decimal_places=8))
 
 
 def won_by_partner(
     *, period: Period, filters: Filters | None = None, partner_ids: list[int] | None = None, limit: int | None = None
 ) -> dict[int, Converted]:
-    """Won revenue per partner in the period, converted. With `limit`, only the best `limit` partners (ranked by
-    their converted amount in the database). Two queries, plus one when some amounts have no rate."""
+    """Won revenue per partner in the period, converted (ranked and summed in the database; with `limit`, only the
+    best `limit` partners). Whole months read the per-partner roll-ups, other periods the registrations. Three
+    queries, plus one when some amounts have no rate (they are listed apart, never dropped)."""
+    from insights.models import PartnerWonMonth
+
     filters = filters or Filters()
     currency = reporting_currency()
     months = period.months()
     rates = Rates.load(currency, months=months)
-    qs = registrations(filters).filter(status="won", closed_at__gte=period.start_at, closed_at__lt=period.end_at)
+    if period.is_whole_months():
+        from insights.summary import summary_ensure_fresh
+
+        summary_ensure_fresh()
+        qs = PartnerWonMonth.objects.filter(month__gte=period.start.replace(day=1), month__lte=period.end)
+        if not filters.is_empty:
+            qs = qs.filter(partner_id__in=filters.partners().values("pk"))
+        amount, month = F("amount"), F("month")
+        case = _rate_case(rates, currency, months, month_field="month")
+    else:
+        qs = registrations(filters).filter(status="won", closed_at__gte=period.start_at, closed_at__lt=period.end_at)
+        amount, month = Coalesce("won_amount", "value"), TruncMonth("closed_at", output_field=DateField())
+        case = _rate_case(rates, currency, months, at_field="closed_at")
     if partner_ids is not None:
         qs = qs.filter(partner_id__in=partner_ids)
-    amount = Coalesce("won_amount", "value")
+    qs = qs.order_by()
     ranked = (
-        qs.annotate(rate=_rate_case(rates, currency, "closed_at", months))
+        qs.annotate(rate=case)
         .values("partner_id")
         .annotate(converted=Sum(amount * F("rate"), output_field=DecimalField(max_digits=20, decimal_places=2)))
         .order_by(F("converted").desc(nulls_last=True), "partner_id")
     )
     if limit:
         ranked = ranked[:limit]
-    totals = {
-        row["partner_id"]: Converted(currency, (row["converted"] or Decimal(0)).quantize(Decimal("0.01")))
-        for row in ranked
-    }
-    # Which months and currencies did the converted sums use, and what had no rate (listed apart, never dropped)?
-    pairs = (
-        qs.filter(partner_id__in=list(totals))
-        .annotate(m=TruncMonth("closed_at", output_field=DateField()))
-        .values("partner_id", "currency", "m")
-        .annotate(amount=Sum(amount))
-        .order_by()
-        if limit
-        else qs.annotate(m=TruncMonth("closed_at", output_field=DateField()))
-        .values("partner_id", "currency", "m")
-        .annotate(amount=Sum(amount))
-        .order_by()
-    )
-    for row in pairs:
-        total = totals.setdefault(row["partner_id"], Converted(currency))
-        if not row["amount"]:
-            continue
-        total.count += 1
-        if rates.rate(row["currency"], row["m"]) is None:
-            total.unconverted.add(row["amount"], row["currency"])
-        elif row["currency"] != currency:
-            total.months.add(row["m"])
+    cent = Decimal("0.01")
+    totals = {r["partner_id"]: Converted(currency, (r["converted"] or Decimal(0)).quantize(cent)) for r in ranked}
+    pairs = set(qs.annotate(m=month).values_list("currency", "m").distinct())
+    used = {m for c, m in pairs if c != currency and rates.rate(c, m) is not None}
+    missing = [(c, m) for c, m in pairs if rates.rate(c, m) is None]
+    for total in totals.values():
+        total.months |= used
+    if missing:
+        condition = Q()
+        for c, m in missing:
+            condition |= Q(currency=c, m=m)
+        rows = qs.annotate(m=month).filter(condition)
+        if limit:
+            rows = rows.filter(partner_id__in=list(totals))
+        for r in rows.values("partner_id", "currency").annotate(raw=Sum(amount)).order_by():
+            totals.setdefault(r["partner_id"], Converted(currency)).unconverted.add(r["raw"], r["currency"])
     return totals
 
 

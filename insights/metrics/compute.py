@@ -338,21 +338,44 @@ def _now_values(filters: Filters, currency: str, today: date, rates_month: date)
     from dealreg.models import Registration
     from partners.models import Partner
 
-    base = registrations(filters)
-    open_rows = (
-        base.filter(status__in=OPEN_STATUSES, value__isnull=False)
-        .values("currency")
-        .annotate(amount=Sum("value"), n=Count("id"))
-    )
-    partners = (filters.partners() if not filters.is_empty else Partner.objects.all()).order_by()
-    pilots = partners.filter(
-        Exists(
-            Registration.objects.filter(partner=OuterRef("pk"), status__in=OPEN_STATUSES, stage=Registration.Stage.POC)
+    if filters.is_empty:  # the roll-ups know every submitted registration's current status
+        from insights.models import RegistrationMonth
+        from insights.summary import summary_ensure_fresh
+
+        summary_ensure_fresh()
+        open_rows = (
+            RegistrationMonth.objects.filter(kind=SUBMITTED, status__in=OPEN_STATUSES)
+            .values("currency")
+            .annotate(amount=Sum("amount"), n=Sum("count"))
+            .order_by()
         )
-    ).count()
+    else:
+        open_rows = (
+            registrations(filters)
+            .filter(status__in=OPEN_STATUSES, submitted_at__isnull=False)
+            .values("currency")
+            .annotate(amount=Sum("value"), n=Count("id"))
+            .order_by()
+        )
+    open_rows = list(open_rows)
+    partners = (filters.partners() if not filters.is_empty else Partner.objects.all()).order_by()
+    # Reads the partial index registration_open_poc (open registrations at the POC stage only).
+    pilots = (
+        (
+            Registration.objects.filter(
+                status__in=OPEN_STATUSES, stage=Registration.Stage.POC, partner__in=partners.values("pk")
+            )
+            if not filters.is_empty
+            else Registration.objects.filter(status__in=OPEN_STATUSES, stage=Registration.Stage.POC)
+        )
+        .order_by()
+        .values("partner_id")
+        .distinct()
+        .count()
+    )
     sellers = partners.filter(status=Partner.Status.ACTIVE).aggregate(n=Coalesce(Sum("seller_count"), 0))["n"]
     return {
-        "open": [(r["amount"], r["currency"], rates_month) for r in open_rows],
+        "open": [(r["amount"], r["currency"], rates_month) for r in open_rows if r["amount"]],
         "open_count": sum(r["n"] for r in open_rows),
         "pilots": pilots,
         "sellers": sellers,

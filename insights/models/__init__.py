@@ -1,12 +1,13 @@
 from insights.models.customers import CustomerContract, RenewalOutcome
 from insights.models.money import DirectRevenue, ProgramCost
 from insights.models.reviews import ActionItem, Review, ReviewPlan
-from insights.models.summary import RegistrationMonth, SummaryState
+from insights.models.summary import PartnerWonMonth, RegistrationMonth, SummaryState
 
 __all__ = [
     "ActionItem",
     "CustomerContract",
     "DirectRevenue",
+    "PartnerWonMonth",
     "ProgramCost",
     "RegistrationMonth",
     "RenewalOutcome",

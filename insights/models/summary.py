@@ -42,3 +42,22 @@ class SummaryState(models.Model):
     watermark = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
     full_rebuild_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Roll-ups computed at {self.computed_at}"
+
+
+class PartnerWonMonth(models.Model):
+    """Won revenue per partner, month and currency (the top partners and route/region breakdowns read these)."""
+
+    partner_id = models.IntegerField()
+    month = models.DateField()
+    currency = models.CharField(max_length=3)
+    count = models.PositiveIntegerField(default=0)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=("month", "partner_id"))]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} partner {self.partner_id}: {self.amount} {self.currency}"

@@ -195,3 +195,41 @@ def test_tier_won_revenue_is_converted(program):
     values, tracked = metric_values("won_revenue", [a.pk, b.pk], timezone.now() - timezone.timedelta(days=365))
     assert tracked
     assert values[a.pk] == D("1800.00")  # EUR 1200 × 1.5, never 1200 "dollars"
+
+
+def test_live_and_rollup_paths_agree_on_partners(program):
+    whole = top_partners(period=Q1)
+    days = top_partners(period=Period(date(2026, 1, 2), date(2026, 3, 30), "custom"))
+    assert [(p.name, t.total, t.unconverted) for p, t in whole] == [(p.name, t.total, t.unconverted) for p, t in days]
+
+
+def test_breakdown_by_region_and_route(program):
+    from insights.metrics import breakdown
+
+    a, b = program
+    Partner.objects.filter(pk=a.pk).update(route_to_market="resellers")
+    regions = {
+        key: (n, money.total, money.unconverted.amount("EUR")) for key, _, n, money in breakdown(period=Q1, by="region")
+    }
+    assert regions["emea"] == (1, D("1200.00"), D(0))
+    assert regions["na"] == (1, D("0.00"), D(500))
+    routes = {key: (n, money.total) for key, _, n, money in breakdown(period=Q1, by="rtm")}
+    assert routes["resellers"] == (1, D("1200.00"))
+    assert routes[""] == (1, D("0.00"))
+
+
+def test_query_count_does_not_grow_with_registrations(program, django_assert_max_num_queries):
+    a, b = program
+    program_snapshot(period=Q1, today=TODAY)  # roll-ups built
+    with django_assert_max_num_queries(60) as few:
+        program_snapshot(period=Q1, today=TODAY)
+    with django_assert_max_num_queries(60) as few_a:
+        program_snapshot(period=Q1, filters=Filters(partner=a.pk), today=TODAY)
+    for i in range(30):
+        reg(a if i % 2 else b, "sourced", "EUR" if i % 3 else "USD", 100 + i, "won", at(2026, 2, 1 + i % 20),
+            closed=at(2026, 2, 2 + i % 20), won_amount=D(100))  # fmt: skip
+    program_snapshot(period=Q1, today=TODAY)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        program_snapshot(period=Q1, today=TODAY)
+    with django_assert_max_num_queries(len(few_a.captured_queries)):
+        program_snapshot(period=Q1, filters=Filters(partner=a.pk), today=TODAY)
