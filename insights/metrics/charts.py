@@ -181,10 +181,8 @@ def breakdown(
     return rows
 
 
-def partner_won_revenue(partner_ids: list[int], since) -> dict[int, Converted]:
-    """Won revenue per partner since `since` (a datetime), converted: what the tier requirement reads."""
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    start = timezone.localtime(since).date()
-    return won_by_partner(period=Period(start, today, "custom"), partner_ids=list(partner_ids))
+def partner_won_revenue(partner_ids: list[int], since=None) -> dict[int, Converted]:
+    """Won revenue per partner in the last 12 months (this month and the eleven before, as the dashboard's and the
+    scorecard's "Last 12 months"), converted: what the won-revenue tier requirement reads. `since` is accepted for
+    the tier registry's signature; the window is always those twelve months, so every page says the same number."""
+    return won_by_partner(period=Period.named("12m"), partner_ids=list(partner_ids))

@@ -206,7 +206,7 @@ def test_live_and_rollup_paths_agree_on_partners(program):
 def test_breakdown_by_region_and_route(program):
     from insights.metrics import breakdown
 
-    a, b = program
+    a, _b = program
     Partner.objects.filter(pk=a.pk).update(route_to_market="resellers")
     regions = {
         key: (n, money.total, money.unconverted.amount("EUR")) for key, _, n, money in breakdown(period=Q1, by="region")
