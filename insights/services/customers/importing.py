@@ -346,9 +346,9 @@ def _check_outcome_rows(rows: list[ImportRow]) -> None:
         else:
             row.errors.append("Give the renewal date the outcome answers.")
         outcome = cells.get("outcome", "").strip().lower()
-        if contract is None or due is None:
-            if outcome not in Outcome.values:
-                row.errors.append("The outcome is renewed, expanded or churned.")
+        if outcome not in Outcome.values:
+            row.errors.append("The outcome is renewed, expanded or churned.")
+        if contract is None or row.errors:
             continue
         if contract.pk in seen:
             row.errors.append(f"Row {seen[contract.pk]} records an outcome for this contract too: one per file.")
