@@ -174,7 +174,12 @@ def breakdown(
     money: dict[str, Converted] = defaultdict(lambda: Converted(currency))
     for pk, total in won.items():
         for key in keys_of.get(pk, [""]):
-            money[key] = money[key] + total
+            bucket = money[key]  # added in place: thousands of partners, no new objects
+            bucket.total += total.total
+            bucket.months |= total.months
+            bucket.count += total.count
+            if total.unconverted:
+                bucket.unconverted = bucket.unconverted + total.unconverted
     rows = [(k, str(labels[k]), counts.get(k, 0), money.get(k) or Converted(currency)) for k, _ in choices]
     if counts.get("") or money.get(""):
         rows.append(("", "Not set", counts.get("", 0), money.get("") or Converted(currency)))
