@@ -17,11 +17,12 @@ import json
 import random
 from bisect import bisect
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from benchmarks import dealreg_data
 
@@ -82,6 +83,28 @@ def as_db(rows: Iterable[dict], json_fields: tuple[str, ...]) -> Iterator[dict]:
         for name in json_fields:
             row[name] = json.dumps(row[name])
         yield row
+
+
+@contextmanager
+def without_fk_triggers() -> Iterator[None]:
+    """On PostgreSQL, load without the deferred foreign-key checks (hundreds of thousands of trigger events at
+    commit, most of the load time of generated rows that are consistent by construction) when the role may
+    (`session_replication_role` needs a superuser); otherwise as usual. Not for registrations: the statement
+    triggers of dealreg's candidate search must fire."""
+    replica = False
+    if connection.vendor == "postgresql":
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = replica")
+            replica = True
+        except DatabaseError:
+            pass
+    try:
+        yield
+    finally:
+        if replica:
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
 
 
 # --- partners and people ------------------------------------------------------------------------------------------

@@ -65,6 +65,7 @@ class Command(BaseCommand):
         parser.add_argument("--mdf-requests", type=int, default=50_000)
         parser.add_argument("--samples", type=int, default=30)
         parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--show-slowest", type=int, default=0, help="list each page's N slowest queries on stderr")
         parser.add_argument("--small", action="store_true", help="the 10,000-registration scenario only (CI)")
         parser.add_argument("--scratch", action="store_true", default=True, help="a throwaway database (default)")
         parser.add_argument("--no-scratch", dest="scratch", action="store_false", help="use the current database")
@@ -105,6 +106,13 @@ class Command(BaseCommand):
         ):
             self.run(options)
 
+    def phase(self, what: str) -> None:
+        """With -v 2, how long each loading phase took (on stderr: stdout stays name=value lines)."""
+        now = time.perf_counter()
+        if self.verbosity > 1:
+            self.stderr.write(f"{what}: {now - self.clock:.1f} s")
+        self.clock = now
+
     def emit(self, key: str, value) -> None:
         self.stdout.write(f"{key}={value}")
         self.stdout.flush()
@@ -114,11 +122,15 @@ class Command(BaseCommand):
     def run(self, options: dict) -> None:
         self.now = timezone.now()
         self.seed = options["seed"]
+        self.verbosity = options["verbosity"]
+        self.show_slowest = options["show_slowest"]
+        self.clock = time.perf_counter()
         self.emit("database", connection.vendor)
         total = options["registrations"]
         sizes = [SMALL, total] if total > SMALL else [total]
         start = time.perf_counter()
-        self._load_program(options)
+        with data.without_fk_triggers():
+            self._load_program(options)
         base_s = time.perf_counter() - start
         self.emit("load_program_s", f"{base_s:.1f}")
         universe, keys = dealreg_data.Universe(seed=self.seed), dealreg_data.KeyCache()
@@ -158,6 +170,7 @@ class Command(BaseCommand):
             Tier.objects.get_or_create(name=f"Bench {name}", defaults={"rank": 10 + rank})[0]
             for rank, name in enumerate(("Registered", "Silver", "Gold"))
         ]
+        self.phase("setup")
         first_partner = (Partner.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         dealreg_data.load(
             Partner,
@@ -179,6 +192,7 @@ class Command(BaseCommand):
         self.selling = [pk for pk, status in partners if status in ("active", "dormant", "offboarded")]
         random.Random(seed).shuffle(self.selling)  # the Zipf ranks: not by creation order
 
+        self.phase("partners")
         # People: an admin per partner and two sellers or technical people (certifications go to them).
         first_user = (User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         per_partner = 3
@@ -222,6 +236,7 @@ class Command(BaseCommand):
                 ),
             )
 
+        self.phase("people")
         certifications = [
             Certification.objects.get_or_create(
                 slug=f"bench-{slug}", defaults={"name": f"Bench {slug}", "validity_months": 12}
@@ -240,6 +255,7 @@ class Command(BaseCommand):
             ),
         )
 
+        self.phase("certifications")
         # MDF: quarterly periods over the year, a budget per selling partner and period, requests, claims, ledger.
         settings = mdf_services.mdf_settings()
         periods, day = [], today
@@ -276,6 +292,7 @@ class Command(BaseCommand):
             data.ledger_rows(budget_ids, [(pk, b, s, a) for pk, p, b, s, a, e in requests], now=now, seed=seed),
         )
 
+        self.phase("mdf")
         # Money the program keeps: rates for every month, direct revenue.
         rng = random.Random(seed)
         rate = data.D("1.08")
@@ -313,15 +330,19 @@ class Command(BaseCommand):
             ],
             batch_size=2000,
         )
+        self.phase("rates, revenue, reviews")
         dealreg_data.analyze()
         self._analyze()
+        self.phase("vacuum")
 
     def _load_registrations(self, universe, keys, start: int, stop: int, total: int) -> None:
         from dealreg.models import Registration
         from partners.models import Partner
 
         picker = data.PartnerPicker(self.selling, self.currencies)
+        self.clock = time.perf_counter()
         data.prefetch_keys(universe, keys, start, stop, total=total)
+        self.phase("match keys")
         first = (Registration.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         dealreg_data.load(
             Registration,
@@ -329,6 +350,7 @@ class Command(BaseCommand):
                 universe, keys, start, stop, total=total, now=self.now, picker=picker, seed=self.seed
             ),
         )
+        self.phase("registrations")
         self._contracts(first)
         from django.db.models import Min, OuterRef, Subquery
 
@@ -340,8 +362,10 @@ class Command(BaseCommand):
             .values("first")
         )
         Partner.objects.filter(pk__in=self.selling).update(first_deal_at=Subquery(firsts))
+        self.phase("contracts, first deals")
         dealreg_data.analyze()
         self._analyze()
+        self.phase("vacuum")
 
     def _contracts(self, first_registration: int) -> None:
         """A customer contract for every won registration loaded from `first_registration` on."""
@@ -434,6 +458,9 @@ class Command(BaseCommand):
         with CaptureQueriesContext(connection) as queries:
             fetch(samples + 2)
         p50, p95 = _percentiles(times)
+        slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[: self.show_slowest]
+        for query in slowest:  # to stderr: stdout stays name=value lines
+            self.stderr.write(f"{name} {label} slow query {float(query['time']) * 1000:.0f} ms: {query['sql'][:600]}")
         self.emit(f"{name}_p50_ms_{label}", f"{p50:.1f}")
         self.emit(f"{name}_p95_ms_{label}", f"{p95:.1f}")
         self.emit(f"{name}_queries_{label}", len(queries.captured_queries))
