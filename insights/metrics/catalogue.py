@@ -96,8 +96,8 @@ _DEFS = [
         "time_to_first_deal",
         "Time to first deal",
         "days",
-        "Median days from becoming active (or approval, if sooner) to the first submitted registration, for partners "
-        "whose first registration was in the period.",
+        "Median days from approval to the first submitted registration, for partners whose first registration was "
+        "in the period.",
     ),
     Definition(
         "active_partners",

@@ -238,7 +238,7 @@ class _Values:
         )
         self.days_to_first_deal = []
         for approved, activated_at, first_deal in first:
-            since = min(x for x in (approved, activated_at) if x) if (approved or activated_at) else None
+            since = approved or activated_at
             if since is not None:
                 self.days_to_first_deal.append(max((first_deal - since).total_seconds(), 0) / 86400)
 

@@ -233,3 +233,49 @@ def test_query_count_does_not_grow_with_registrations(program, django_assert_max
         program_snapshot(period=Q1, today=TODAY)
     with django_assert_max_num_queries(len(few_a.captured_queries)):
         program_snapshot(period=Q1, filters=Filters(partner=a.pk), today=TODAY)
+
+
+def test_mdf_enablement_activity_and_today_metrics(program):
+    """MDF paid $500 in February for an activity that brought deal #1 (won $1,200); $100 enablement cost in March;
+    one valid certification at the end of Q1 (one expired, one revoked before it); partners: Alpha and Beta
+    registered in the 90 days before Mar 31, Gamma only completed a course, Delta did nothing."""
+    from enablement.models import CertificationAward, Enrollment
+    from insights.models import ProgramCost
+    from mdf.models import Attribution, LedgerEntry
+    from tests.enablement.factories import AwardFactory, EnrollmentFactory
+    from tests.mdf.factories import FundRequestFactory
+
+    a, b = program
+    c, _d = PartnerFactory(name="Gamma"), PartnerFactory(name="Delta")
+    request = FundRequestFactory(partner=a, currency="USD")
+    entry = LedgerEntry.objects.create(
+        budget=request.budget, kind="payout", amount=D(500), currency="USD", request=request
+    )
+    LedgerEntry.objects.filter(pk=entry.pk).update(created_at=at(2026, 2, 20))
+    Attribution.objects.create(request=request, registration=Registration.objects.get(value=D(1000)))
+    ProgramCost.objects.create(partner=a, incurred_on=date(2026, 3, 1), amount=D(100), currency="USD")
+    valid = AwardFactory(partner=a, expires_at=date(2027, 1, 15))
+    CertificationAward.objects.filter(pk=valid.pk).update(awarded_at=at(2026, 1, 15))
+    AwardFactory(partner=a, expires_at=date(2026, 2, 1))
+    AwardFactory(partner=b, expires_at=date(2027, 1, 1), revoked_at=at(2026, 3, 1))
+    CertificationAward.objects.update(awarded_at=at(2026, 1, 15))
+    done = EnrollmentFactory(partner=c)
+    Enrollment.objects.filter(pk=done.pk).update(status="completed", completed_at=at(2026, 2, 10))
+    Partner.objects.filter(pk=a.pk).update(first_deal_at=at(2026, 1, 10))  # approved Dec 1: 40 days
+    Partner.objects.filter(pk=b.pk).update(first_deal_at=at(2026, 1, 20))  # approved Jan 5: 15 days
+    Registration.objects.filter(value=D(2000)).update(stage="poc")
+    ExchangeRate.objects.create(
+        currency="EUR", to_currency="USD", month=timezone.localdate().replace(day=1), rate=D("1.25")
+    )
+
+    m = program_snapshot(period=Q1, today=TODAY).metrics
+    assert m["mdf_paid"].value == D("500.00")
+    assert m["mdf_roi"].value == D("2.4000")  # 1200 / 500
+    assert m["partner_roi"].value == D("2.0000")  # 1200 / (500 + 100)
+    assert m["certified_people"].value == 1
+    assert m["active_partners"].value == 3  # Alpha, Beta, Gamma
+    assert m["time_to_first_deal"].value == D("27.5")  # median of 40 and 15
+    assert m["open_pipeline"].value == D("2500.00")  # #2, EUR 2,000 at this month's 1.25
+    assert m["open_pipeline"].previous is None  # a snapshot of today has no previous period
+    assert m["partners_in_pilots"].value == 1
+    assert m["mdf_roi"].display == "2.4×"
