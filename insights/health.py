@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from enablement.models import EXPIRING_SOON_DAYS
 from prm.money import format_money
 
 BASE = 50
@@ -41,7 +42,6 @@ SCORED = ("onboarding", "active", "dormant")
 RECENT_DAYS = 90  # registrations: this window vs the one before
 WIN_RATE_DAYS = 365  # win rate over deals closed in the last year
 MIN_CLOSED = 3  # fewer closed deals than this say nothing about a win rate
-CERT_EXPIRING_DAYS = 30
 MDF_PERIOD_END_DAYS = 30
 LOGIN_RECENT_DAYS = 30
 LOGIN_STALE_DAYS = 60
@@ -100,7 +100,7 @@ class HealthInputs:
     won: int = 0  # closed won in the last 365 days
     lost: int = 0  # closed lost in the last 365 days
     certifications_valid: int = 0  # awards valid today
-    certifications_expiring: int = 0  # valid, not renewed, expiring within 30 days
+    certifications_expiring: int = 0  # valid, not renewed, expiring soon (enablement's 60 days)
     onboarding_step: str = ""  # the step onboarding waits on ("" when not onboarding or done)
     onboarding_days_waiting: int = 0
     stall_days: int = 3
@@ -166,7 +166,7 @@ def score_health(inputs: HealthInputs) -> Health:
     if inputs.certifications_expiring:
         n = inputs.certifications_expiring
         reasons.append(
-            Reason(f"{n} certification{_s(n)} expire{'s' if n == 1 else ''} within {CERT_EXPIRING_DAYS} days", -5)
+            Reason(f"{n} certification{_s(n)} expire{'s' if n == 1 else ''} within {EXPIRING_SOON_DAYS} days", -5)
         )
 
     # Onboarding stalled
@@ -225,6 +225,7 @@ def health_inputs_for(partner_ids: Iterable[int], *, now: datetime | None = None
     """{partner id: HealthInputs} in a fixed number of queries (eleven at most), whatever the number of ids."""
     from dealreg.models import Registration
     from enablement.models import CertificationAward
+    from enablement.selectors import valid_awards_q
     from insights.models import ActionItem
     from mdf.ledger import balances_for
     from mdf.models import Budget, FundRequest
@@ -270,15 +271,12 @@ def health_inputs_for(partner_ids: Iterable[int], *, now: datetime | None = None
         facts.won, facts.lost = row["won"], row["lost"]
 
     for row in (
-        CertificationAward.objects.filter(partner_id__in=ids, revoked_at__isnull=True, expires_at__gte=today)
+        CertificationAward.objects.filter(valid_awards_q(today), partner_id__in=ids)
         .values("partner_id")
         .order_by()
         .annotate(
             valid=Count("pk"),
-            expiring=Count(
-                "pk",
-                filter=Q(renewed_by__isnull=True, expires_at__lte=today + timedelta(days=CERT_EXPIRING_DAYS)),
-            ),
+            expiring=Count("pk", filter=Q(expires_at__lte=today + timedelta(days=EXPIRING_SOON_DAYS))),
         )
     ):
         out[row["partner_id"]].certifications_valid = row["valid"]

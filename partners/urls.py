@@ -34,7 +34,6 @@ manage_urlpatterns = [
 ]
 
 portal_urlpatterns = [
-    path("", portal.home, name="home"),
     path("team/", portal.team, name="team"),
     path("team/invite/", portal.team_invite, name="team_invite"),
     path("team/<int:pk>/role/", portal.member_role, name="member_role"),

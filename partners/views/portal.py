@@ -1,4 +1,4 @@
-"""Partner portal pages: home and team. Every read is scoped to request.partner."""
+"""Partner portal pages: the team (the home is insights.views.home). Every read is scoped to request.partner."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,25 +12,6 @@ from partners.models import PartnerMembership
 from prm.access import partner_required
 
 ADMIN = [PartnerMembership.Role.ADMIN]
-
-
-@partner_required
-def home(request: HttpRequest) -> HttpResponse:
-    """What the partner should do now: its onboarding checklist while onboarding, a dashboard once active, and a
-    plain explanation in every other state."""
-    from partners.models import Application, Partner, Program
-
-    partner = request.partner
-    context = {
-        "partner": partner,
-        "member_count": selectors.partner_members(partner=partner).count(),
-        "open_invitations": selectors.partner_open_invitations(partner=partner).count(),
-    }
-    if partner.status == Partner.Status.DECLINED:
-        context["application"] = Application.objects.filter(partner=partner).only("decision_reason").first()
-    elif partner.status == Partner.Status.DORMANT:
-        context["dormancy_days"] = Program.objects.filter(pk=1).values_list("dormancy_days", flat=True).first() or 90
-    return render(request, "partners/portal/home.html", context)
 
 
 @partner_required

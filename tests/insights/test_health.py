@@ -82,7 +82,7 @@ def test_an_idle_partner_is_at_risk_and_says_why():
         "Fewer deals: 1 deal registered in the last 90 days vs 4 before −10",
         "Win rate 0% (0 of 3 closed deals in 12 months) −10",
         "1 current certification +10",
-        "1 certification expires within 30 days −5",
+        "1 certification expires within 60 days −5",
         "2 MDF claims overdue −10",
         "€2,500 MDF unspent, the period ends in 12 days −5",
         "Nobody signed in for 70 days −10",
