@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from mdf.ledger import balances_for, money
+from mdf.ledger import balances_for
 from mdf.models import (
     ZERO,
     Attribution,
@@ -24,6 +24,7 @@ from mdf.models import (
     TierPool,
 )
 from prm.admin import AppManagedMixin, ReadOnlyMixin
+from prm.money import format_money
 
 # --- Settings, periods, pools ----------------------------------------------------------------------------------
 
@@ -127,20 +128,20 @@ class BudgetAdmin(AppManagedMixin, admin.ModelAdmin):
 
     @admin.display(description="allocated", ordering="allocated_sum")
     def allocated(self, obj: Budget) -> str:
-        return money(obj.allocated_sum, obj.currency)
+        return format_money(obj.allocated_sum, obj.currency)
 
     @admin.display(description="available")
     def available(self, obj: Budget) -> str:
         # available = allocated − (reserved − released − paid) − paid − expired: the payouts cancel out.
-        return money(obj.allocated_sum - obj.reserved_sum + obj.released_sum - obj.expired_sum, obj.currency)
+        return format_money(obj.allocated_sum - obj.reserved_sum + obj.released_sum - obj.expired_sum, obj.currency)
 
     @admin.display(description="balance")
     def balance(self, obj: Budget) -> str:
         b = balances_for([obj])[obj.pk]
         return (
-            f"allocated {money(b.allocated, b.currency)} · reserved {money(b.reserved, b.currency)} · "
-            f"paid {money(b.paid, b.currency)} · expired {money(b.expired, b.currency)} · "
-            f"available {money(b.available, b.currency)}"
+            f"allocated {format_money(b.allocated, b.currency)} · reserved {format_money(b.reserved, b.currency)} · "
+            f"paid {format_money(b.paid, b.currency)} · expired {format_money(b.expired, b.currency)} · "
+            f"available {format_money(b.available, b.currency)}"
         )
 
 

@@ -9,14 +9,15 @@ A budget's balance is never stored: it is the sum of its entries, by kind, compu
     expiry: expired += amount         (unused funds at the period's end + grace)
     available = allocated − reserved − paid − expired
 
-Money is `Decimal` with two places; amounts are rounded to the cent half up (`to_cents`), except the most a partner
-may request, which is rounded down (`max_request`) so the partner's share is never undercut. Floats are refused.
+Money is `Decimal` with two places (prm.money); amounts are rounded to the cent half up (`to_cents`), except the
+most a partner may request, which is rounded down (`max_request`) so the partner's share is never undercut. Floats
+are refused.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -24,40 +25,13 @@ from django.utils import timezone
 from mdf.models import ZERO, Budget, FundRequest, LedgerEntry, TierPool
 from partners.models import Partner
 from prm.models import User
-
-CENT = Decimal("0.01")
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-
-
-def to_cents(value: Decimal | int | str) -> Decimal:
-    """`value` as a Decimal with two places, rounded half up. Raises ValueError for anything that is not a
-    number (and TypeError for a float: money is never a float)."""
-    if isinstance(value, float):
-        raise TypeError("Money is never a float: pass a Decimal or a string.")
-    try:
-        amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount") from None
-    if not amount.is_finite():
-        raise ValueError(f"{value!r} is not an amount")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+from prm.money import Totals, cents_down, to_cents
 
 
 def max_request(total_cost: Decimal, share_percent: Decimal) -> Decimal:
     """The most a partner may ask for: the cost minus its own share, rounded DOWN to the cent."""
     raw = Decimal(total_cost) * (Decimal(100) - Decimal(share_percent)) / Decimal(100)
-    return max(raw.quantize(CENT, rounding=ROUND_DOWN), ZERO)
-
-
-def money(amount: Decimal | None, currency: str) -> str:
-    """ "$5,000.00", "€1,250.50", "12,000.00 CHF"; negative amounts keep their sign in front."""
-    if amount is None:
-        return ""
-    amount = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
-    sign = "−" if amount < 0 else ""
-    text = f"{abs(amount):,.2f}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+    return max(cents_down(raw), ZERO)
 
 
 @dataclass(frozen=True)
@@ -89,6 +63,9 @@ class Balance:
         )
 
     def __add__(self, other: "Balance") -> "Balance":
+        if other.currency != self.currency:
+            # Two currencies are never added at face value: sum them with balance_totals instead.
+            raise ValueError(f"Cannot add a {other.currency} balance to a {self.currency} balance.")
         return Balance(
             allocated=self.allocated + other.allocated,
             reserved=self.reserved + other.reserved,
@@ -106,6 +83,19 @@ class Balance:
     @property
     def overspent(self) -> bool:
         return self.available < 0
+
+
+BALANCE_FIELDS = ("allocated", "reserved", "paid", "expired", "available")
+
+
+def balance_totals(balances: Iterable[Balance]) -> dict[str, Totals]:
+    """Many balances summed field by field, one sum per currency (budgets of a period whose currency changed are
+    never added at face value): {"allocated": Totals, ..., "available": Totals}."""
+    totals = {name: Totals() for name in BALANCE_FIELDS}
+    for balance in balances:
+        for name in BALANCE_FIELDS:
+            totals[name].add(getattr(balance, name), balance.currency)
+    return totals
 
 
 def _sums(prefix: str = "") -> dict:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from mdf.ledger import balances_for, money
+from mdf.ledger import balances_for
 from mdf.models import Claim, FundRequest
 from mdf.services.common import (
     admins,
@@ -22,6 +22,7 @@ from mdf.services.periods import mdf_settings
 from partners.selectors import channel_managers, partner_people
 from prm import reminders
 from prm.models import User
+from prm.money import format_money
 from prm.notifications import notify_once
 from prm.reminders import reminder_days
 
@@ -76,7 +77,7 @@ def remind_claims(now: datetime) -> int:
                 url=url,
                 label="File the claim",
                 request=request,
-                approved=money(request.approved_amount, request.currency),
+                approved=format_money(request.approved_amount, request.currency),
                 claim_deadline=fmt_date(request.claim_deadline),
                 days_left=left,
             )
@@ -180,7 +181,7 @@ def remind_unused_funds(now: datetime) -> int:
                 url=url,
                 label="Request funds",
                 period=budget.period,
-                available=money(available, budget.currency),
+                available=format_money(available, budget.currency),
                 expires_on=fmt_date(last_day),
             )
     return sent

@@ -11,12 +11,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dealreg.models import Registration
-from mdf.ledger import Balance, balances_for, money
+from mdf.ledger import Balance, balances_for
 from mdf.models import Attribution, Budget, Claim, FundRequest, LedgerEntry, Period, ProofFile, TierPool
 from mdf.roi import Roi, roi_by_partner, roi_for_request, roi_for_requests
 from mdf.services.common import fmt_date
 from partners.models import Partner
 from prm.access import scoped_get
+from prm.money import format_money
 
 __all__ = [
     "BudgetRow",
@@ -119,7 +120,7 @@ def next_step(request: FundRequest) -> str:
     """What happens next, in words for the partner (reads request.claim: select it with the request)."""
     status = FundRequest.Status
     claim = getattr(request, "claim", None) if request.status in (status.CLAIMED, status.CLOSED) else None
-    amount = money(request.approved_amount, request.currency) if request.approved_amount is not None else ""
+    amount = format_money(request.approved_amount, request.currency) if request.approved_amount is not None else ""
     due = fmt_date(timezone.localtime(request.decision_due_at).date()) if request.decision_due_at else ""
     if request.status == status.SUBMITTED:
         return (
@@ -149,17 +150,19 @@ def next_step(request: FundRequest) -> str:
         )
     if claim is None:
         return "Closed. Nothing more to do."
-    claimed = money(claim.amount_claimed, claim.currency)
+    claimed = format_money(claim.amount_claimed, claim.currency)
     if claim.status == Claim.Status.SUBMITTED:
         when = fmt_date(timezone.localtime(claim.decision_due_at).date()) if claim.decision_due_at else ""
         return f"We review your claim of {claimed}" + (f"; a decision is due by {when}." if when else ".")
     if claim.status == Claim.Status.NEEDS_INFO:
         return f"Your channel manager asked: “{claim.info_requested}” Add what is asked and send the claim again."
     if claim.status == Claim.Status.APPROVED:
-        return f"Your claim is approved for {money(claim.approved_amount, claim.currency)}; the payment is on its way."
+        approved = format_money(claim.approved_amount, claim.currency)
+        return f"Your claim is approved for {approved}; the payment is on its way."
     if claim.status == Claim.Status.PAID:
         ref = f" (reference {claim.payout_reference})" if claim.payout_reference else ""
-        return f"Paid {money(claim.paid_amount, claim.currency)} on {fmt_date(claim.paid_on)}{ref}. Nothing more to do."
+        paid = format_money(claim.paid_amount, claim.currency)
+        return f"Paid {paid} on {fmt_date(claim.paid_on)}{ref}. Nothing more to do."
     return f"Your claim was not approved: {claim.decision_reason}" if claim.decision_reason else "Closed."
 
 

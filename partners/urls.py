@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners.views import invitations, manage, onboarding, portal, portal_profile, program, recruitment
+from partners.views import invitations, manage, onboarding, portal, portal_profile, program, recruitment, settings
 
 manage_urlpatterns = [
     # Directory and partner pages
@@ -24,6 +24,7 @@ manage_urlpatterns = [
         name="onboarding_step_complete",
     ),
     # Program and tiers
+    path("program/settings/", settings.program_settings, name="program_settings"),
     path("tiers/proposals/", program.proposal_list, name="tier_proposal_list"),
     path("tiers/proposals/<int:pk>/decide/", program.proposal_decide, name="tier_proposal_decide"),
     path(

@@ -15,8 +15,7 @@ from mdf.models import Claim, FundRequest, LedgerEntry, MdfSettings, Period, Tie
 from mdf.services.common import TEXT_MAX
 from mdf.services.periods import SETTINGS_FIELDS
 from partners.models import Partner, Tier
-
-from .common import parse_money
+from prm.money import parse_currency, parse_money
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
@@ -338,16 +337,15 @@ class SettingsForm(forms.ModelForm):
         if self.instance and self.instance.admin_approval_above is not None:
             self.initial["admin_approval_above"] = f"{self.instance.admin_approval_above:.2f}"
         self.fields["currency"].widget.attrs.update({"maxlength": 3, "style": "text-transform: uppercase"})
-        self.fields["currency"].error_messages["max_length"] = "Enter a three-letter currency code, like USD or EUR."
+        self.fields["currency"].error_messages["max_length"] = (
+            "Give the currency as its three-letter code, like USD or EUR."
+        )
         for name in ("expiry_grace_days", "claim_days", "review_business_days"):
             self.fields[name].error_messages["invalid"] = "Enter a whole number of days."
             self.fields[name].widget.attrs["min"] = 0
 
     def clean_currency(self) -> str:
-        currency = (self.cleaned_data.get("currency") or "").strip().upper()
-        if len(currency) != 3 or not currency.isalpha():
-            raise forms.ValidationError("Enter a three-letter currency code, like USD or EUR.")
-        return currency
+        return parse_currency(self.cleaned_data.get("currency"))
 
     def clean_claim_days(self) -> int:
         days = self.cleaned_data["claim_days"]

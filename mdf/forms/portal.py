@@ -14,13 +14,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from mdf.ledger import Balance, money
+from mdf.ledger import Balance
 from mdf.models import Budget, FundRequest, ProofFile
 from mdf.services.requests import FIELDS as REQUEST_FIELDS
 from prm.forms import attach_errors
+from prm.money import format_money, parse_money
 from prm.uploads import PROOF_TYPES, validate_upload
-
-from .common import parse_money
 
 TEXT_MAX = 4000
 HINTED = ("budget", "total_cost", "partner_share_percent", "requested_amount")
@@ -105,7 +104,7 @@ class ServiceErrorsMixin:
 
 
 def budget_label(budget: Budget, balance: Balance) -> str:
-    return f"{budget.period.name}: {money(balance.available, balance.currency)} available"
+    return f"{budget.period.name}: {format_money(balance.available, balance.currency)} available"
 
 
 class RequestForm(ServiceErrorsMixin, forms.Form):

@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mdf.ledger import entry_add, lock_budget, money, request_reserved
+from mdf.ledger import entry_add, lock_budget, request_reserved
 from mdf.models import Claim, FundRequest, LedgerEntry
 from prm.audit import audit_record
 from prm.models import User
+from prm.money import format_money
 
 from .claims import _locked_claim
 from .common import clean_money, clean_text, fmt_date, portal_claim_url, refused, release, require_manager, tell_partner
@@ -33,7 +34,7 @@ def claim_approve(*, actor: User, claim: Claim, amount: Decimal | None = None, r
         if amount > current.amount_claimed:
             raise ValidationError(
                 {
-                    "amount": f"The partner claimed {money(current.amount_claimed, current.currency)}: "
+                    "amount": f"The partner claimed {format_money(current.amount_claimed, current.currency)}: "
                     "approve that or less."
                 }
             )
@@ -67,7 +68,7 @@ def claim_approve(*, actor: User, claim: Claim, amount: Decimal | None = None, r
                 "title": request.title,
                 "status": current.status,
                 "amount": str(amount),
-                "money": money(amount, current.currency),
+                "money": format_money(amount, current.currency),
                 "released": str(max(released, Decimal(0))),
             },
             reason=reason,
@@ -79,8 +80,8 @@ def claim_approve(*, actor: User, claim: Claim, amount: Decimal | None = None, r
             context={
                 "claim": current,
                 "partial": partial,
-                "amount": money(amount, current.currency),
-                "claimed": money(current.amount_claimed, current.currency),
+                "amount": format_money(amount, current.currency),
+                "claimed": format_money(current.amount_claimed, current.currency),
             },
             url=portal_claim_url(current),
             label="Open the claim",
@@ -178,7 +179,7 @@ def claim_pay(*, actor: User, claim: Claim, paid_on: date, reference: str, amoun
         amount = current.approved_amount if amount is None else clean_money(amount, field="amount", label="amount paid")
         if amount > current.approved_amount:
             raise ValidationError(
-                {"amount": f"{money(current.approved_amount, current.currency)} was approved: pay that or less."}
+                {"amount": f"{format_money(current.approved_amount, current.currency)} was approved: pay that or less."}
             )
         request = lock_request(current.request)
         budget = lock_budget(request.budget)
@@ -215,7 +216,7 @@ def claim_pay(*, actor: User, claim: Claim, paid_on: date, reference: str, amoun
                 "title": request.title,
                 "status": current.status,
                 "amount": str(amount),
-                "money": money(amount, current.currency),
+                "money": format_money(amount, current.currency),
                 "paid_on": paid_on.isoformat(),
                 "reference": reference,
             },
@@ -224,7 +225,7 @@ def claim_pay(*, actor: User, claim: Claim, paid_on: date, reference: str, amoun
             event_pk=event.pk,
             request=request,
             template="mdf_claim_paid",
-            context={"claim": current, "amount": money(amount, current.currency), "paid_on": fmt_date(paid_on)},
+            context={"claim": current, "amount": format_money(amount, current.currency), "paid_on": fmt_date(paid_on)},
             url=portal_claim_url(current),
             label="Open the claim",
         )

@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from mdf.ledger import max_request, money
+from mdf.ledger import max_request
 from mdf.models import Claim, FundRequest, ProofFile
 from prm.audit import audit_record
 from prm.models import User
+from prm.money import format_money
 from prm.sla import add_business_days
 from prm.uploads import PROOF_TYPES, validate_upload
 
@@ -103,13 +104,14 @@ def _clean_claim(request: FundRequest, data: dict[str, Any]) -> dict[str, Any]:
         most = max_request(cost, request.partner_share_percent)
         if amount > request.approved_amount:
             errors["amount_claimed"] = [
-                f"{money(request.approved_amount, request.currency)} was approved for this activity: "
+                f"{format_money(request.approved_amount, request.currency)} was approved for this activity: "
                 "claim that or less."
             ]
         elif amount > most:
             errors["amount_claimed"] = [
-                f"You can claim at most {money(most, request.currency)}: the actual cost of "
-                f"{money(cost, request.currency)} minus your share of {request.partner_share_percent.normalize():f}%."
+                f"You can claim at most {format_money(most, request.currency)}: the actual cost of "
+                f"{format_money(cost, request.currency)} minus your share of "
+                f"{request.partner_share_percent.normalize():f}%."
             ]
     if errors:
         raise ValidationError(errors)
@@ -186,7 +188,7 @@ def claim_submit(
                 "title": current.title,
                 "status": claim.status,
                 "amount": str(claim.amount_claimed),
-                "money": money(claim.amount_claimed, claim.currency),
+                "money": format_money(claim.amount_claimed, claim.currency),
                 "proofs": [p.original_name for p in stored],
             },
         )
@@ -196,8 +198,8 @@ def claim_submit(
             template="mdf_claim_submitted",
             context={
                 "claim": claim,
-                "claimed": money(claim.amount_claimed, claim.currency),
-                "actual_cost": money(claim.actual_cost, claim.currency),
+                "claimed": format_money(claim.amount_claimed, claim.currency),
+                "actual_cost": format_money(claim.actual_cost, claim.currency),
                 "again": False,
             },
             url=manage_claim_url(claim),
@@ -251,8 +253,8 @@ def claim_resubmit(
             template="mdf_claim_submitted",
             context={
                 "claim": current,
-                "claimed": money(current.amount_claimed, current.currency),
-                "actual_cost": money(current.actual_cost, current.currency),
+                "claimed": format_money(current.amount_claimed, current.currency),
+                "actual_cost": format_money(current.actual_cost, current.currency),
                 "again": True,
             },
             url=manage_claim_url(current),

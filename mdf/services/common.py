@@ -9,16 +9,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from mdf.ledger import entry_add, money, to_cents
+from mdf.ledger import entry_add
 from mdf.models import Budget, Claim, FundRequest, LedgerEntry
 from partners.models import Partner, PartnerMembership
 from partners.selectors import owner_or_managers, partner_people
 from prm.access import is_channel_manager, user_membership
 from prm.models import User
+from prm.money import MONEY_MAX, format_money, to_cents
 from prm.notifications import notify_each
 
 TEXT_MAX = 2000
-MONEY_MAX = Decimal("999999999999.99")  # what the amount columns hold (14 digits, 2 places)
 # Members who may request funds, edit, cancel and claim (every member sees the MDF pages).
 REQUESTER_ROLES = (PartnerMembership.Role.ADMIN, PartnerMembership.Role.MARKETING)
 
@@ -141,9 +141,9 @@ def tell_managers(
 def _amounts(request: FundRequest) -> dict:
     """Amounts already in words, so templates never format money themselves."""
     return {
-        "requested": money(request.requested_amount, request.currency),
-        "total_cost": money(request.total_cost, request.currency),
-        "approved": money(request.approved_amount, request.currency) if request.approved_amount is not None else "",
+        "requested": format_money(request.requested_amount, request.currency),
+        "total_cost": format_money(request.total_cost, request.currency),
+        "approved": format_money(request.approved_amount, request.currency),
         "claim_deadline": fmt_date(request.claim_deadline),
     }
 

@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mdf.ledger import balance_of, entry_add, lock_budget, money
+from mdf.ledger import balance_of, entry_add, lock_budget
 from mdf.models import FundRequest, LedgerEntry
 from prm.audit import audit_record
 from prm.models import User
+from prm.money import format_money
 from prm.sla import add_business_days
 
 from .common import admins, clean_money, clean_text, fmt_date, refused, require_manager, tell_managers, tell_partner
@@ -52,8 +53,8 @@ def request_approve(
         if amount > current.requested_amount:
             raise ValidationError(
                 {
-                    "amount": f"The partner asked for {money(current.requested_amount, current.currency)}: approve "
-                    "that or less."
+                    "amount": "The partner asked for "
+                    f"{format_money(current.requested_amount, current.currency)}: approve that or less."
                 }
             )
         budget = lock_budget(current.budget)
@@ -61,7 +62,7 @@ def request_approve(
         if amount > available and not settings.allow_overspend:
             raise ValidationError(
                 {
-                    "amount": f"{current.partner} has {money(max(available, Decimal(0)), current.currency)} "
+                    "amount": f"{current.partner} has {format_money(max(available, Decimal(0)), current.currency)} "
                     f"available in {budget.period}. Approve at most that, or allocate more funds first."
                 }
             )
@@ -94,7 +95,7 @@ def request_approve(
                     "title": current.title,
                     "status": current.status,
                     "amount": str(amount),
-                    "money": money(amount, current.currency),
+                    "money": format_money(amount, current.currency),
                     "band": str(band),
                 },
                 reason=reason,
@@ -103,7 +104,7 @@ def request_approve(
                 event_pk=event.pk,
                 request=current,
                 template="mdf_request_awaiting_admin",
-                context={"band": money(band, current.currency), "first_approver": actor, "reason": reason},
+                context={"band": format_money(band, current.currency), "first_approver": actor, "reason": reason},
                 users=admins(),
             )
             tell_partner(event_pk=event.pk, request=current, template="mdf_request_first_approval", context={})
@@ -144,7 +145,7 @@ def request_approve(
                 "title": current.title,
                 "status": current.status,
                 "amount": str(amount),
-                "money": money(amount, current.currency),
+                "money": format_money(amount, current.currency),
                 "requested": str(current.requested_amount),
                 "claim_deadline": fmt_date(current.claim_deadline),
                 "first_approved_by": current.first_approved_by_id,

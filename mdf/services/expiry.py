@@ -8,10 +8,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from mdf.ledger import balance_of, entry_add, lock_budget, money, request_reserved
+from mdf.ledger import balance_of, entry_add, lock_budget, request_reserved
 from mdf.models import Budget, FundRequest, LedgerEntry, Period
 from partners.selectors import partner_people
 from prm.audit import audit_record
+from prm.money import format_money
 from prm.notifications import notify_each
 
 from .common import release, tell_partner
@@ -101,7 +102,11 @@ def funds_expire_due(*, now: datetime) -> int:
                     verb="mdf.funds_expired",
                     target=budget,
                     partner=budget.partner,
-                    after={"period": period.name, "amount": str(available), "money": money(available, budget.currency)},
+                    after={
+                        "period": period.name,
+                        "amount": str(available),
+                        "money": format_money(available, budget.currency),
+                    },
                 )
                 url = reverse("portal:mdf")
                 notify_each(
@@ -111,7 +116,7 @@ def funds_expire_due(*, now: datetime) -> int:
                     partner=budget.partner,
                     url=url,
                     label="See your funds",
-                    context={"period": period, "amount": money(available, budget.currency)},
+                    context={"period": period, "amount": format_money(available, budget.currency)},
                 )
                 count += 1
             Period.objects.filter(pk=period.pk).update(funds_expired_at=now)

@@ -3,25 +3,23 @@ problem said in words); written only when nothing is wrong, all rows in one tran
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from mdf.ledger import money, to_cents
 from mdf.models import Period
 from partners.models import Partner
 from prm.models import User
+from prm.money import format_money, parse_money
 
 from .common import require_manager
 from .periods import allocate, mdf_settings
 
 MAX_ROWS = 5000
 MEMO_MAX = 300
-_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})*(\.\d{1,2})?$|^\d+(\.\d{1,2})?$")
 
 
 @dataclass
@@ -51,18 +49,16 @@ class AllocationImport:
 
     @property
     def total_display(self) -> str:
-        return money(self.total, self.currency)
+        return format_money(self.total, self.currency)
 
 
 def _amount(raw: str) -> Decimal:
-    text = raw.strip().replace(" ", "")
-    for symbol in ("$", "€", "£"):
-        text = text.replace(symbol, "")
-    if not _AMOUNT.match(text):
+    """An amount as people write it (prm.money.parse_money); ValueError for anything else, negatives included."""
+    if not raw.strip():
         raise ValueError
     try:
-        return to_cents(text.replace(",", ""))
-    except (ValueError, InvalidOperation):
+        return parse_money(raw, label="amount")
+    except ValidationError:
         raise ValueError from None
 
 

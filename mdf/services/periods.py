@@ -15,12 +15,13 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from mdf.ledger import balance_of, entry_add, lock_budget, money
+from mdf.ledger import balance_of, entry_add, lock_budget
 from mdf.models import Budget, LedgerEntry, MdfSettings, Period, TierPool
 from partners.models import Partner, PartnerMembership, Tier
 from partners.selectors import partner_people
 from prm.audit import audit_record
 from prm.models import User
+from prm.money import format_money
 from prm.notifications import notify_each
 
 from .common import clean_money, clean_text, fmt_date, require_manager
@@ -119,7 +120,7 @@ def pool_set(*, actor: User, period: Period, tier: Tier, amount: Decimal) -> Tie
             if amount < drawn:
                 raise ValidationError(
                     {
-                        "amount": f"Allocations already drew {money(drawn, pool.currency)} from this pool; "
+                        "amount": f"Allocations already drew {format_money(drawn, pool.currency)} from this pool; "
                         "it cannot be smaller than that."
                     }
                 )
@@ -163,14 +164,14 @@ def allocate(
             left = pool_remaining(pool)
             if amount > left:
                 raise ValidationError(
-                    {"amount": f"The {pool.tier} pool has {money(left, pool.currency)} left for {period}."}
+                    {"amount": f"The {pool.tier} pool has {format_money(left, pool.currency)} left for {period}."}
                 )
         budget = lock_budget(budget_for(partner=partner, period=period))
         balance = balance_of(budget)
         if amount < 0 and balance.available + amount < 0 and not settings.allow_overspend:
             raise ValidationError(
                 {
-                    "amount": f"{partner} has {money(balance.available, budget.currency)} available in {period} "
+                    "amount": f"{partner} has {format_money(balance.available, budget.currency)} available in {period} "
                     f"(the rest is reserved or paid), so its allocation can be reduced by at most that."
                 }
             )
@@ -185,7 +186,7 @@ def allocate(
             before={"available": str(balance.available)},
             after={
                 "amount": str(amount),
-                "money": money(amount, budget.currency),
+                "money": format_money(amount, budget.currency),
                 "period": period.name,
                 "available": str(balance.available + amount),
                 "pool": pool.pk if pool else None,
@@ -202,9 +203,9 @@ def allocate(
             label="See your funds",
             context={
                 "period": period,
-                "amount": money(abs(amount), budget.currency),
+                "amount": format_money(abs(amount), budget.currency),
                 "correction": amount < 0,
-                "available": money(balance.available + amount, budget.currency),
+                "available": format_money(balance.available + amount, budget.currency),
                 "memo": memo,
                 "expires_on": fmt_date(funds_expire_on(period)),
             },

@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mdf.ledger import balance_of, entry_add, lock_budget, max_request, money, request_reserved
+from mdf.ledger import balance_of, entry_add, lock_budget, max_request, request_reserved
 from mdf.models import Budget, FundRequest, LedgerEntry
 from partners.models import Partner
 from prm.audit import audit_record
 from prm.models import User
+from prm.money import format_money
 from prm.sla import add_business_days
 
 from .common import (
@@ -173,15 +174,15 @@ def clean_request(*, partner: Partner, budget: Budget | None, data: dict[str, An
         most = max_request(cost, share)
         if amount > most:
             errors["requested_amount"] = (
-                f"You can ask for at most {money(most, currency)}: the total cost of "
-                f"{money(cost, currency)} minus your share of {share.normalize():f}%."
+                f"You can ask for at most {format_money(most, currency)}: the total cost of "
+                f"{format_money(cost, currency)} minus your share of {share.normalize():f}%."
             )
         elif "budget" not in errors:
             available = balance_of(budget).available
             if amount > available:
                 errors["requested_amount"] = (
                     f"Your available balance for {budget.period} is "
-                    f"{money(max(available, Decimal(0)), budget.currency)}. "
+                    f"{format_money(max(available, Decimal(0)), budget.currency)}. "
                     "Ask for at most that, or ask your channel manager for more funds."
                 )
     if errors:
@@ -235,7 +236,7 @@ def request_submit(
                 "title": request.title,
                 "status": request.status,
                 "amount": str(request.requested_amount),
-                "money": money(request.requested_amount, request.currency),
+                "money": format_money(request.requested_amount, request.currency),
                 "period": budget.period.name,
             },
         )
@@ -311,7 +312,7 @@ def request_cancel(*, actor: User, request: FundRequest, reason: str = "") -> Fu
             event_pk=event.pk,
             request=current,
             template="mdf_request_cancelled",
-            context={"reason": reason, "released": money(released, current.currency) if released else ""},
+            context={"reason": reason, "released": format_money(released, current.currency) if released else ""},
         )
     return current
 
@@ -340,8 +341,9 @@ def request_extend_deadline(*, actor: User, request: FundRequest, deadline: date
             available = balance_of(budget).available
             if current.approved_amount > available and not mdf_settings().allow_overspend:
                 raise ValidationError(
-                    f"This approval expired and its {money(current.approved_amount, current.currency)} went back to "
-                    f"the budget, which now has {money(available, current.currency)} available. Allocate more "
+                    "This approval expired and its "
+                    f"{format_money(current.approved_amount, current.currency)} went back to "
+                    f"the budget, which now has {format_money(available, current.currency)} available. Allocate more "
                     "funds first, or ask the partner to request again."
                 )
             entry_add(

@@ -1,6 +1,8 @@
 from django import forms
 
+from partners.models import Program
 from partners.services.program import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from prm.money import parse_currency
 
 
 class ProposalDecisionForm(forms.Form):
@@ -31,3 +33,38 @@ class RequirementTickForm(forms.Form):
         empty_value=None,
     )
     note = forms.CharField(required=False, max_length=NOTE_MAX_LENGTH)
+
+
+class ProgramSettingsForm(forms.ModelForm):
+    """The program settings a channel manager may change (partners.services.settings.program_settings_update saves
+    them, audited)."""
+
+    class Meta:
+        model = Program
+        fields = (
+            "name",
+            "description",
+            "pmi_stage",
+            "reporting_currency",
+            "internal_sellers",
+            "require_agreement_first",
+            "stall_days",
+            "second_reminder_days",
+            "escalation_days",
+            "dormancy_days",
+            "review_reminder_days",
+        )
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        currency = self.fields["reporting_currency"]
+        currency.widget.attrs.update({"maxlength": 3, "size": 4, "autocapitalize": "characters"})
+        currency.error_messages["max_length"] = "Give the currency as its three-letter code, like USD or EUR."
+        for name in ("internal_sellers", "stall_days", "second_reminder_days", "escalation_days", "dormancy_days"):
+            self.fields[name].error_messages["invalid"] = "Enter a whole number."
+            self.fields[name].widget.attrs["min"] = 0
+        self.fields["review_reminder_days"].error_messages["invalid"] = "Enter a whole number of days."
+
+    def clean_reporting_currency(self) -> str:
+        return parse_currency(self.cleaned_data.get("reporting_currency"))

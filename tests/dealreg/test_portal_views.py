@@ -71,7 +71,7 @@ def test_list_shows_the_company_registrations_with_their_clocks(admin_client_a, 
     assert "conflict: under review" in text
     assert "Hooli Draft" in text
     assert "not submitted yet" in text
-    assert "25,000 USD" in text
+    assert "$25,000" in text
     assert "Someone Elses Deal" not in text
     assert "Umbrella Limited" not in text
     assert OTHER_PARTNER not in text
@@ -246,7 +246,7 @@ def test_detail_shows_everything_entered_and_what_happens_next(admin_client_a, p
     text = body(response)
     assert "Bill Lumbergh" in text
     assert "TPS reports" in text
-    assert "25,000.00 USD" in text
+    assert "$25,000.00" in text
     due = timezone.localtime(registration.decision_due_at)
     assert f"A channel manager decides by {due:%b} {due.day}, {due.year}" in text
     assert "Keep it up to date" in text

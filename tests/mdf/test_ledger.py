@@ -1,4 +1,4 @@
-"""Balances are the sum of the ledger's entries; money is Decimal, rounded as stated; periods follow the fiscal
+"""Balances are the sum of the ledger's entries; the most a partner may ask is rounded down; periods follow the fiscal
 calendar."""
 
 from datetime import date, timedelta
@@ -7,23 +7,11 @@ from decimal import Decimal
 import pytest
 
 from mdf import services
-from mdf.ledger import Balance, balance_of, balances_for, max_request, money, open_budgets, partner_balance, to_cents
+from mdf.ledger import Balance, balance_of, balances_for, max_request, open_budgets, partner_balance
 from mdf.models import LedgerEntry, Period
 from tests.mdf.factories import approved_request, funded_budget, set_mdf
 
 D = Decimal
-
-
-def test_money_rounds_half_up_and_refuses_floats():
-    assert to_cents("2.005") == D("2.01")
-    assert to_cents(D("2.004")) == D("2.00")
-    assert to_cents(5000) == D("5000.00")
-    with pytest.raises(TypeError):
-        to_cents(1.5)
-    with pytest.raises(ValueError, match="not an amount"):
-        to_cents("five")
-    with pytest.raises(ValueError, match="not an amount"):
-        to_cents("NaN")
 
 
 def test_max_request_rounds_down_so_the_share_is_never_undercut():
@@ -31,12 +19,6 @@ def test_max_request_rounds_down_so_the_share_is_never_undercut():
     assert max_request(D("100.01"), D("50")) == D("50.00")  # 50.005 → 50.00, not 50.01
     assert max_request(D("999.99"), D("33.33")) == D("666.69")  # 666.6933… → 666.69
     assert max_request(D("500"), D("100")) == D("0.00")
-
-
-def test_money_in_words():
-    assert money(D("5000"), "USD") == "$5,000.00"
-    assert money(D("1250.5"), "EUR") == "€1,250.50"
-    assert money(D("-12"), "CHF") == "−12.00 CHF"
 
 
 def test_balance_is_the_sum_of_entries_by_kind(partner_a):

@@ -126,9 +126,17 @@ def test_attribution_and_roi(partner_a, partner_b, partner_a_admin, budget_a, ch
             services.attribution_add(actor=partner_a_admin, request=request, registration=registration)
 
     roi = selectors.roi_for_request(request)
-    assert roi == selectors.Roi(
-        paid=D("4000.00"), leads=35, pipeline=D("42000.00"), won=D("28000.00"), roi=D("7.00"), deals=3
+    # Everything is in the reporting currency (USD): converted as it is, nothing left apart.
+    assert (roi.paid.total, roi.leads, roi.pipeline.total, roi.won.total, roi.roi, roi.deals) == (
+        D("4000.00"),
+        35,
+        D("42000.00"),
+        D("28000.00"),
+        D("7.00"),
+        3,
     )
+    assert roi.complete and roi.currency == "USD"
+    assert roi.won_recorded.amount("USD") == D("28000.00")
     [(partner, by_partner)] = selectors.roi_by_partner()
     assert partner == partner_a
     assert by_partner.roi == D("7.00")
@@ -136,7 +144,7 @@ def test_attribution_and_roi(partner_a, partner_b, partner_a_admin, budget_a, ch
 
     attribution = selectors.access_attribution(partner=partner_a, pk=won.mdf_attribution.pk)
     services.attribution_remove(actor=partner_a_admin, attribution=attribution)
-    assert selectors.roi_for_request(request).won == D("0")
+    assert selectors.roi_for_request(request).won.total == D("0")
 
 
 def test_attribution_needs_an_approved_request(partner_a, partner_a_admin, budget_a):

@@ -5,9 +5,8 @@ The field cleaners here are shared with the CSV import, so a value means the sam
 from a file.
 """
 
-import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from dealreg.models import Account, DirectOpportunity
 from prm.access import is_channel_manager
 from prm.audit import audit_record
 from prm.models import User
+from prm.money import parse_currency, parse_money
 from prm.names import normalize_company_name, registrable_domain
 
 ACCOUNT_FIELDS = (
@@ -66,7 +66,6 @@ _FLAG_WORDS = {
     True: {"yes", "y", "true", "t", "1", "x"},
     False: {"no", "n", "false", "f", "0", ""},
 }
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _url = URLValidator(schemes=["http", "https"])
 
 
@@ -196,17 +195,14 @@ def _clean_opportunity_data(data: dict[str, Any], *, partial: bool = False) -> d
             cleaned["amount"] = None
         else:
             try:
-                cleaned["amount"] = Decimal(str(amount)).quantize(Decimal("0.01"))
-            except (InvalidOperation, ValueError):
-                errors["amount"] = ["Enter the amount as a number, like 25000."]
-            else:
-                if cleaned["amount"] < 0 or cleaned["amount"] >= Decimal("1e12"):
-                    errors["amount"] = ["Enter an amount between 0 and 999,999,999,999."]
+                cleaned["amount"] = parse_money(amount, label="amount")
+            except ValidationError as exc:
+                errors["amount"] = exc.messages
     if want("currency"):
-        currency = str(data.get("currency") or "USD").strip().upper()
-        if not _CURRENCY.match(currency):
-            errors["currency"] = ["Enter a three-letter currency code, like USD or EUR."]
-        cleaned["currency"] = currency
+        try:
+            cleaned["currency"] = parse_currency(data.get("currency") or "USD")
+        except ValidationError as exc:
+            errors["currency"] = exc.messages
     if want("expected_close"):
         when = data.get("expected_close")
         if when in (None, ""):

@@ -13,6 +13,7 @@ from dealreg.models import DirectOpportunity, Registration
 from partners.models import Partner
 from prm.audit import audit_record
 from prm.models import User
+from prm.money import parse_money
 
 from .common import require_member
 
@@ -49,6 +50,11 @@ def _clean_value(field: str, value: Any) -> Any:
         return None
     if field == "value" and isinstance(value, int | float):
         return Decimal(str(value))
+    if field == "value" and isinstance(value, str):
+        try:
+            return parse_money(value, label="estimated value")
+        except ValidationError as exc:
+            raise ValidationError({"value": exc.messages}) from None
     if field == "currency":
         return (value or "").strip().upper()
     if field == "country":

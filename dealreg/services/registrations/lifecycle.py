@@ -3,7 +3,7 @@ won (with the amount) or lost; protection ends at the close of the exclusivity w
 compare-and-set under a row lock (a double click applies once), audited, and told in plain words."""
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +15,7 @@ from dealreg.policy import policy_get
 from prm.access import is_channel_manager
 from prm.audit import audit_record
 from prm.models import User
+from prm.money import parse_money
 
 from .common import clean_text, refused, require_manager, require_member, tell_managers, tell_partner
 
@@ -148,15 +149,10 @@ def registration_decide_extension(
 def _amount(value) -> Decimal:
     if value in (None, ""):
         raise ValidationError("Give the amount the deal was won for.")
-    try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        raise ValidationError("The amount must be a number, such as 25000 or 25000.50.") from None
-    if not amount.is_finite() or amount <= 0:
+    amount = parse_money(value, label="amount won", allow_negative=True)
+    if amount <= 0:
         raise ValidationError("The amount must be more than zero.")
-    if amount >= Decimal("1e12"):
-        raise ValidationError("That amount is too large: check it.")
-    return amount.quantize(Decimal("0.01"))
+    return amount
 
 
 def registration_close(

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 
 from mdf import selectors, services
 from mdf.forms.manage import AllocateForm, ImportForm, PoolForm, open_periods
-from mdf.ledger import Balance, balance_of
+from mdf.ledger import Balance, balance_of, balance_totals
 from mdf.models import Budget, Period
 from mdf.services.importing import MAX_ROWS
 from partners.models import Partner
 from prm.access import manager_required
 
-from .common import NAV, PER_PAGE, attach_errors, balance_words, m
+from .common import NAV, PER_PAGE, attach_errors, balance_words, m, totals_words
 
 EXAMPLE_CSV = 'partner,amount,memo\nNorthwind Solutions,5000,Q3 events\n1042,"2,500.00",Webinar series\n'
 
@@ -38,7 +38,7 @@ def _render_budgets(
     search = request.GET.get("q", "").strip()[:200]
     rows = selectors.budgets_overview(period=period)
     currency = services.mdf_settings().currency
-    total = sum((row.balance for row in rows if row.budget is not None), Balance.empty(currency))
+    total = balance_totals(row.balance for row in rows if row.budget is not None)
     shown = [row for row in rows if search.lower() in row.partner.name.lower()] if search else rows
     page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
     items = [
@@ -57,7 +57,7 @@ def _render_budgets(
         "items": items,
         "search": search,
         "any_budget": bool(rows),
-        "total": balance_words(total),
+        "total": totals_words(total, currency),
         "pools": pools,
         "pool_form": pool_form or PoolForm(initial={"period": period.pk}),
         "expired": expired,

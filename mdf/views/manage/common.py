@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from mdf.ledger import Balance, money
+from mdf.ledger import Balance
 from mdf.models import Claim, FundRequest
 from mdf.roi import Roi
 from prm.forms import attach_errors  # noqa: F401 -- the views take it from here
 from prm.models import AuditEvent
+from prm.money import Totals, format_money, month_words
 from prm.sla import span
 
 NAV = "mdf"
@@ -20,7 +21,7 @@ TIMELINE_LIMIT = 60
 
 def m(amount: Decimal | None, currency: str) -> str:
     """Money in words, or a dash when there is none."""
-    return money(amount, currency) if amount is not None else "—"
+    return format_money(amount, currency) if amount is not None else "—"
 
 
 def balance_words(balance: Balance, currency: str | None = None) -> dict[str, str]:
@@ -29,13 +30,25 @@ def balance_words(balance: Balance, currency: str | None = None) -> dict[str, st
     return {k: m(getattr(balance, k), currency) for k in ("allocated", "reserved", "paid", "expired", "available")}
 
 
-def roi_words(roi: Roi, currency: str) -> dict[str, str]:
-    return {
-        "paid": m(roi.paid, currency),
-        "pipeline": m(roi.pipeline, currency),
-        "won": m(roi.won, currency),
-        "roi": f"{roi.roi}×" if roi.roi is not None else "—",
-    }
+def totals_words(totals: dict[str, Totals], currency: str) -> dict[str, str]:
+    """Balance totals (mdf.ledger.balance_totals) in words: one sum per currency, joined ("$5,000.00 + €200.00");
+    zero in `currency` when there is nothing."""
+    return {name: (t.words() if t else format_money(0, currency)) for name, t in totals.items()}
+
+
+def roi_words(roi: Roi) -> dict[str, str]:
+    """An ROI's sums in the reporting currency, each with what could not be converted listed apart, the months whose
+    rates were used, and the ratio (over the converted amounts only when something has no rate)."""
+    words = {}
+    for name in ("paid", "pipeline", "won"):
+        converted = getattr(roi, name)
+        words[name] = format_money(converted.total, converted.currency)
+        words[f"{name}_apart"] = converted.unconverted.words() if converted.unconverted else ""
+    months = roi.paid.months | roi.pipeline.months | roi.won.months
+    words["note"] = f"converted at {month_words(months)} rates" if months else ""
+    words["roi"] = f"{roi.roi}×" if roi.roi is not None else "—"
+    words["partial"] = "" if roi.complete else "of the converted amounts only"
+    return words
 
 
 def waiting(since: datetime | None, now: datetime) -> str:

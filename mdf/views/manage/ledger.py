@@ -1,8 +1,6 @@
 """The money side for the channel team: the ledger (every movement, filtered, with the balance it adds up to),
 the payouts due, ROI per partner and per activity, and the MDF settings."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,14 +11,15 @@ from django.utils import timezone
 
 from mdf import selectors, services
 from mdf.forms.manage import LedgerFilterForm, SettingsForm
-from mdf.ledger import Balance, balances_for
+from mdf.ledger import balance_totals, balances_for
 from mdf.models import Budget, FundRequest, LedgerEntry
-from mdf.roi import Roi
+from mdf.roi import reporting_currency, roi_total
 from mdf.services.common import admins
 from partners.models import Partner
 from prm.access import manager_required
+from prm.money import Totals, format_money
 
-from .common import NAV, PER_PAGE, attach_errors, balance_words, m, roi_words
+from .common import NAV, PER_PAGE, attach_errors, m, roi_words, totals_words
 
 # How each kind moves the balance, in words for the ledger's legend.
 KIND_EFFECTS = {
@@ -32,8 +31,9 @@ KIND_EFFECTS = {
 }
 
 
-def _filtered_balance(filters: dict, currency: str) -> Balance | None:
-    """The balance of the budgets the filters select (a partner, a period or both); None without such a filter."""
+def _filtered_balance(filters: dict) -> dict[str, Totals] | None:
+    """The balance of the budgets the filters select (a partner, a period or both), one sum per currency; None
+    without such a filter."""
     if not (filters.get("partner") or filters.get("period")):
         return None
     budgets = Budget.objects.all()
@@ -41,7 +41,7 @@ def _filtered_balance(filters: dict, currency: str) -> Balance | None:
         budgets = budgets.filter(partner_id=filters["partner"])
     if filters.get("period"):
         budgets = budgets.filter(period_id=filters["period"])
-    return sum(balances_for(budgets).values(), Balance.empty(currency))
+    return balance_totals(balances_for(budgets).values())
 
 
 @manager_required
@@ -52,7 +52,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     for entry in rows:
         entry.amount_text = m(entry.amount, entry.currency)
     currency = services.mdf_settings().currency
-    balance = _filtered_balance(filters, currency)
+    balance = _filtered_balance(filters)
     partner = Partner.objects.filter(pk=filters["partner"]).first() if filters.get("partner") else None
     context = {
         "page": page,
@@ -60,7 +60,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "is_filtered": bool(filters),
         "balance": balance,
-        "balance_words": balance_words(balance, currency) if balance else {},
+        "balance_words": totals_words(balance, currency) if balance else {},
         "filter_partner": partner,
         "partners": Partner.objects.filter(mdf_budgets__isnull=False).distinct().order_by("name").only("id", "name"),
         "periods": selectors.periods_list(),
@@ -84,12 +84,13 @@ def payouts(request: HttpRequest) -> HttpResponse:
         claim.claimed_text = m(claim.amount_claimed, claim.currency)
         claim.days_waiting = (today - timezone.localtime(claim.decided_at).date()).days if claim.decided_at else 0
         claim.amount_value = f"{claim.approved_amount:.2f}"
-    total = due.filter(currency=currency).order_by().aggregate(total=Sum("approved_amount"))["total"]
+    by_currency = due.order_by().values("currency").annotate(total=Sum("approved_amount"))
+    total = Totals(by_currency.values_list("total", "currency"))
     context = {
         "claims": claims,
         "page": page,
         "count": page.paginator.count,
-        "total": m(total or Decimal("0"), currency),
+        "total": total.words() if total else format_money(0, currency),
         "today": today,
         "tab": "payouts",
         "nav": NAV,
@@ -99,9 +100,9 @@ def payouts(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 def roi(request: HttpRequest) -> HttpResponse:
-    currency = services.mdf_settings().currency
-    partner_rows = selectors.roi_by_partner()
-    partners = [{"partner": p, "roi": r, "words": roi_words(r, currency)} for p, r in partner_rows]
+    currency = reporting_currency()
+    partner_rows = selectors.roi_by_partner(currency=currency)
+    partners = [{"partner": p, "roi": r, "words": roi_words(r)} for p, r in partner_rows]
     activities = (
         FundRequest.objects.filter(
             Q(status__in=(FundRequest.Status.CLAIMED, FundRequest.Status.CLOSED, FundRequest.Status.APPROVED))
@@ -116,31 +117,21 @@ def roi(request: HttpRequest) -> HttpResponse:
         activities = activities.filter(partner_id=int(partner_id))
     page = Paginator(activities, PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    rois = selectors.roi_for_requests(rows)
-    items = [{"fr": fr, "roi": rois[fr.pk], "words": roi_words(rois[fr.pk], fr.currency)} for fr in rows]
-    total = _sum_roi([r for _, r in partner_rows])
+    rois = selectors.roi_for_requests(rows, currency=currency)
+    items = [{"fr": fr, "roi": rois[fr.pk], "words": roi_words(rois[fr.pk])} for fr in rows]
+    total = roi_total((r for _, r in partner_rows), currency=currency)
     context = {
         "partners": partners,
         "items": items,
         "page": page,
         "partner_filter": next((p for p, _ in partner_rows if str(p.pk) == partner_id), None),
         "total": total,
-        "total_words": roi_words(total, currency),
+        "total_words": roi_words(total),
+        "currency": currency,
         "tab": "roi",
         "nav": NAV,
     }
     return render(request, "mdf/manage/roi.html", context)
-
-
-def _sum_roi(rows: list[Roi]) -> Roi:
-    zero = Decimal("0.00")
-    return Roi.of(
-        paid=sum((r.paid for r in rows), zero),
-        leads=sum(r.leads for r in rows),
-        pipeline=sum((r.pipeline for r in rows), zero),
-        won=sum((r.won for r in rows), zero),
-        deals=sum(r.deals for r in rows),
-    )
 
 
 @manager_required

@@ -15,6 +15,7 @@ from mdf.services import mdf_settings
 from partners.models import Partner
 from prm.access import manager_required
 from prm.csv_export import csv_response, csv_time
+from prm.money import Totals, format_money
 from prm.sla import sla_clock
 
 from .common import NAV, PER_PAGE, m, waiting
@@ -46,7 +47,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         claim.waiting = waiting(claim.submitted_at, now)
         claim.claimed_text = m(claim.amount_claimed, claim.currency)
         claim.approved_request_text = m(claim.request.approved_amount, claim.currency)
-    due = selectors.payouts_due().order_by().aggregate(count=Count("pk"), total=Sum("approved_amount"))
+    due = list(
+        selectors.payouts_due().order_by().values("currency").annotate(count=Count("pk"), total=Sum("approved_amount"))
+    )
+    payouts_total = Totals((row["total"], row["currency"]) for row in due)
     context = {
         "fund_requests": fund_requests,
         "claims": claims,
@@ -55,8 +59,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "more_requests": max(request_count - len(fund_requests), 0),
         "more_claims": max(claim_count - len(claims), 0),
         "overdue_count": request_counts["overdue"] + claim_counts["overdue"],
-        "payouts_count": due["count"],
-        "payouts_total": m(due["total"] or 0, mdf_settings().currency),
+        "payouts_count": sum(row["count"] for row in due),
+        "payouts_total": payouts_total.words() if payouts_total else format_money(0, mdf_settings().currency),
         "tab": "queue",
         "nav": NAV,
     }

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 from mdf import selectors, services
 from mdf.forms.portal import ClaimForm, ProofsForm, claim_initial
 from mdf.held import close_all, discard, hold, open_held, read_held
-from mdf.ledger import balance_of, money
+from mdf.ledger import balance_of
 from mdf.models import Claim, FundRequest
 from mdf.services.claims import MAX_PROOFS
 from mdf.services.common import REQUESTER_ROLES, fmt_date
 from prm.access import partner_required
+from prm.money import format_money
 from prm.uploads import private_file_response
 
 from .requests import can_act, requesters
@@ -35,7 +36,7 @@ def _claim_context(request: HttpRequest, fund_request: FundRequest, form, held, 
         "held": held,
         "held_lost": lost,
         "existing": list(claim.proofs.all()) if claim else [],
-        "approved": money(fund_request.approved_amount, currency),
+        "approved": format_money(fund_request.approved_amount, currency),
         "deadline": fund_request.claim_deadline,
         "max_upload_mb": settings.PRM_MAX_UPLOAD_MB,
         "max_proofs": MAX_PROOFS,
@@ -144,18 +145,18 @@ def _render_claim(request: HttpRequest, claim: Claim, proof_form: ProofsForm, st
         "proof_form": proof_form,
         "partial": claim.approved_amount is not None and claim.approved_amount < claim.amount_claimed,
         "amounts": {
-            "actual_cost": money(claim.actual_cost, currency),
-            "claimed": money(claim.amount_claimed, currency),
-            "approved_request": money(fund_request.approved_amount, currency),
-            "approved": money(claim.approved_amount, currency),
-            "paid": money(claim.paid_amount, currency),
+            "actual_cost": format_money(claim.actual_cost, currency),
+            "claimed": format_money(claim.amount_claimed, currency),
+            "approved_request": format_money(fund_request.approved_amount, currency),
+            "approved": format_money(claim.approved_amount, currency),
+            "paid": format_money(claim.paid_amount, currency),
         },
         "balance": balance,
         "balance_text": {
-            "available": money(balance.available, balance.currency),
-            "allocated": money(balance.allocated, balance.currency),
-            "reserved": money(balance.reserved, balance.currency),
-            "paid": money(balance.paid, balance.currency),
+            "available": format_money(balance.available, balance.currency),
+            "allocated": format_money(balance.allocated, balance.currency),
+            "reserved": format_money(balance.reserved, balance.currency),
+            "paid": format_money(balance.paid, balance.currency),
         }
         if balance
         else None,

@@ -17,15 +17,15 @@ from django.views.decorators.http import require_POST
 
 from dealreg.selectors import access_registration
 from mdf import selectors, services
-from mdf.forms.common import parse_money
 from mdf.forms.portal import RequestForm, request_initial
-from mdf.ledger import Balance, balances_for, max_request, money, open_budgets
+from mdf.ledger import Balance, balance_totals, balances_for, max_request, open_budgets
 from mdf.models import Budget, FundRequest
 from mdf.services.attribution import ATTRIBUTABLE
 from mdf.services.common import REQUESTER_ROLES, fmt_date
 from mdf.services.requests import CANCELLABLE
 from partners.models import PartnerMembership
 from prm.access import partner_required
+from prm.money import Totals, format_money, parse_money
 
 from .words import badge, list_note, timeline
 
@@ -59,11 +59,11 @@ def _period_rows(budgets: list[tuple[Budget, Balance]], today, grace_days: int) 
                 "future": period.starts_on > today,
                 "expires_on": expires_on,
                 "expires_in": (expires_on - today).days,
-                "allocated": money(balance.allocated, balance.currency),
-                "reserved": money(balance.reserved, balance.currency),
-                "paid": money(balance.paid, balance.currency),
-                "expired": money(balance.expired, balance.currency),
-                "available": money(balance.available, balance.currency),
+                "allocated": format_money(balance.allocated, balance.currency),
+                "reserved": format_money(balance.reserved, balance.currency),
+                "paid": format_money(balance.paid, balance.currency),
+                "expired": format_money(balance.expired, balance.currency),
+                "available": format_money(balance.available, balance.currency),
             }
         )
     return rows
@@ -75,8 +75,13 @@ def _decorate(fund_requests, today) -> None:
         fr.badge = badge(fr)
         fr.note = list_note(fr, today)
         fr.next = selectors.next_step(fr)
-        fr.requested_text = money(fr.requested_amount, fr.currency)
-        fr.approved_text = money(fr.approved_amount, fr.currency)
+        fr.requested_text = format_money(fr.requested_amount, fr.currency)
+        fr.approved_text = format_money(fr.approved_amount, fr.currency)
+
+
+def _recorded(totals: Totals, currency: str) -> str:
+    """Totals per currency in words ("$5,000.00 + €1,200.00"), or zero in `currency`."""
+    return totals.words() if totals else format_money(0, currency)
 
 
 @partner_required
@@ -90,7 +95,7 @@ def index(request: HttpRequest) -> HttpResponse:
     periods = _period_rows(budgets, today, settings.expiry_grace_days)
     total = None
     if len(budgets) > 1:
-        total = sum((balance for _, balance in budgets[1:]), budgets[0][1])
+        total = balance_totals(balance for _, balance in budgets)["available"]
     past_budgets = list(
         Budget.objects.filter(partner=partner)
         .exclude(pk__in=[b.pk for b, _ in budgets])
@@ -115,14 +120,14 @@ def index(request: HttpRequest) -> HttpResponse:
     for claim in claims:
         claim.badge = (f"claim-{claim.status}", badge(claim.request)[1])
         claim.next = selectors.next_step(claim.request)
-        claim.claimed_text = money(claim.amount_claimed, claim.currency)
-        claim.approved_text = money(claim.approved_amount, claim.currency)
-        claim.paid_text = money(claim.paid_amount, claim.currency)
+        claim.claimed_text = format_money(claim.amount_claimed, claim.currency)
+        claim.approved_text = format_money(claim.approved_amount, claim.currency)
+        claim.paid_text = format_money(claim.paid_amount, claim.currency)
     context = {
         "partner": partner,
         "periods": periods,
         "total": total,
-        "total_available": money(total.available, total.currency) if total else "",
+        "total_available": total.words() if total is not None else "",
         "past": past,
         "page": page,
         "rows": rows,
@@ -177,10 +182,10 @@ def _hints(budgets: list[tuple[Budget, Balance]], data, fixed: Budget | None = N
     available = balance.available if balance is not None else None
     return {
         "period": budget.period.name if budget else "",
-        "ceiling": money(ceiling, currency),
-        "cost": money(cost, currency),
+        "ceiling": format_money(ceiling, currency),
+        "cost": format_money(cost, currency),
         "share": f"{share.normalize():f}" if share is not None else "",
-        "available": money(available, currency),
+        "available": format_money(available, currency),
         "over_ceiling": requested is not None and ceiling is not None and requested > ceiling,
         "over_balance": requested is not None and available is not None and requested > available,
     }
@@ -308,15 +313,16 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "candidates": candidates,
         "roi": roi,
         "amounts": {
-            "total_cost": money(fund_request.total_cost, currency),
-            "most": money(most, currency),
-            "requested": money(fund_request.requested_amount, currency),
-            "approved": money(fund_request.approved_amount, currency),
-            "pipeline": money(fund_request.expected_pipeline, currency),
-            "claimed": money(claim.amount_claimed, currency) if claim else "",
-            "roi_paid": money(roi.paid, currency) if roi else "",
-            "roi_pipeline": money(roi.pipeline, currency) if roi else "",
-            "roi_won": money(roi.won, currency) if roi else "",
+            "total_cost": format_money(fund_request.total_cost, currency),
+            "most": format_money(most, currency),
+            "requested": format_money(fund_request.requested_amount, currency),
+            "approved": format_money(fund_request.approved_amount, currency),
+            "pipeline": format_money(fund_request.expected_pipeline, currency),
+            "claimed": format_money(claim.amount_claimed, currency) if claim else "",
+            # The partner's own amounts, in their own currencies (never added across currencies).
+            "roi_paid": _recorded(roi.paid_recorded, currency) if roi else "",
+            "roi_pipeline": _recorded(roi.pipeline_recorded, currency) if roi else "",
+            "roi_won": _recorded(roi.won_recorded, currency) if roi else "",
         },
         "partial": fund_request.approved_amount is not None
         and fund_request.approved_amount < fund_request.requested_amount,
