@@ -294,3 +294,21 @@ def test_portal_reviews_are_the_partners_own(
     ours.refresh_from_db()
     assert mine.done_at is not None
     assert ours.done_at is None
+
+
+def test_partner_page_summaries(channel_manager, partner_a, django_assert_max_num_queries):
+    from insights.signals import customers_summary, reviews_summary
+
+    empty = reviews_summary(partner_a)
+    assert empty.facts == ["No review rhythm yet"]
+    assert empty.url == reverse("manage:partner_reviews", args=[partner_a.pk])
+    assert customers_summary(partner_a) is None
+    services.review_plan_set(actor=channel_manager, partner=partner_a, cadence="monthly")
+    review = Review.objects.get(partner=partner_a)
+    ActionItem.objects.create(review=review, partner=partner_a, title="Late", due_on=date(2020, 1, 1))
+    ActionItem.objects.create(review=review, partner=partner_a, title="Later", due_on=date(2030, 1, 1))
+    with django_assert_max_num_queries(1):
+        summary = reviews_summary(partner_a)
+    assert summary.facts[0] == "Reviewed monthly"
+    assert summary.facts[1].startswith("Next review ")
+    assert summary.facts[2] == "2 open action items, 1 overdue"
