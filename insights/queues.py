@@ -8,11 +8,26 @@ in a period."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.db.models.lookups import GreaterThan
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -70,12 +85,28 @@ def _url(name: str, query: str = "") -> str:
 ACTIONS_URL = ("manage:review_actions", "overdue=1")
 
 
-def stalled_onboarding(*, stall_days: int, now: datetime) -> QuerySet[Partner]:
+class _DaysBefore(Func):
+    """`moment` minus `days` days, where `days` may be a column (Django has no portable date arithmetic with an
+    integer column: PostgreSQL multiplies an interval, SQLite shifts the stored text)."""
+
+    arity = 2
+    output_field = DateTimeField()
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL
+        template = "(%(expressions)s * INTERVAL '1 day')"
+        return super().as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django stores datetimes as "YYYY-MM-DD HH:MM:SS.ffffff" (UTC), which compares as text.
+        template = "strftime('%%%%Y-%%%%m-%%%%d %%%%H:%%%%M:%%%%f', %(expressions)s || ' days')"
+        return super().as_sql(compiler, connection, template=template, arg_joiner=", '-' || ", **extra)
+
+
+def stalled_onboarding(*, stall_days: int | Expression, now: datetime) -> QuerySet[Partner]:
     """Partners in onboarding whose current step (the first one not done) has waited `stall_days` or more since
     the approval or the last of the steps before it: the same rule as the checklist's "stalled" flag and the
-    reminders (partners.services.onboarding), in one query. `stall_days` 0 turns it off (nothing is stalled)."""
-    if not stall_days:
-        return Partner.objects.none()
+    reminders (partners.services.onboarding), in one query. `stall_days` may be an expression (the program's
+    setting, read in the same query); 0 turns stalling off."""
     steps = PartnerStep.objects.filter(partner=OuterRef("pk")).order_by()
     current = steps.filter(completed_at__isnull=True).order_by("order", "pk").values("order")[:1]
     before = (
@@ -84,19 +115,22 @@ def stalled_onboarding(*, stall_days: int, now: datetime) -> QuerySet[Partner]:
         .annotate(last=Max("completed_at"))
         .values("last")
     )
+    days = stall_days if isinstance(stall_days, Expression | OuterRef) else Value(stall_days, IntegerField())
+    cutoff = _DaysBefore(Value(now, DateTimeField()), days)
     return (
         Partner.objects.filter(status=Partner.Status.ONBOARDING)
         .annotate(current_order=Subquery(current))
         .filter(current_order__isnull=False)
         .annotate(started=Coalesce("approved_at", "created_at"))
         .annotate(since=Greatest("started", Coalesce(Subquery(before), "started")))
-        .filter(since__lte=now - timedelta(days=stall_days))
+        .filter(since__lte=cutoff)
+        .filter(GreaterThan(days, 0))
     )
 
 
 def needs_me_now(*, now: datetime | None = None) -> list[Queue]:
-    """Every queue of the channel team with its count (two queries: the program's settings with every count but
-    one as a subquery of it, then the stalled onboarding, which depends on a setting)."""
+    """Every queue of the channel team with its count, in one query: the program's settings row with every count
+    as a subquery of it (stalled onboarding reads the row's stall_days)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     deals = Registration.objects.filter(status=Registration.Status.SUBMITTED)  # = dealreg.selectors.review_queue
@@ -116,13 +150,13 @@ def needs_me_now(*, now: datetime | None = None) -> list[Queue]:
         "applications": _count(Application.objects.filter(partner__status=Partner.Status.APPLIED)),
         "proposals": _count(TierProposal.objects.filter(status=TierProposal.Status.PENDING)),
         "actions": _count(ActionItem.objects.filter(done_at__isnull=True, due_on__lt=today)),
+        "stalled": _count(stalled_onboarding(stall_days=OuterRef("stall_days"), now=now)),
     }
     row = Program.objects.filter(pk=1).annotate(**counts).values("stall_days", *counts).first()
     if row is None:  # no settings row yet (a fresh install): create it as every settings page does, and ask again
         Program.objects.get_or_create(pk=1)
         row = Program.objects.filter(pk=1).annotate(**counts).values("stall_days", *counts).first()
-    stall_days = row["stall_days"]
-    stalled = stalled_onboarding(stall_days=stall_days, now=now).count() if stall_days else 0
+    stall_days, stalled = row["stall_days"], row["stalled"]
     plural = lambda n, one, many: one if n == 1 else many  # noqa: E731
     return [
         Queue(

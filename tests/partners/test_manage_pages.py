@@ -13,8 +13,9 @@ Role = PartnerMembership.Role
 
 # Session, user, channel-manager group check, the shell's membership lookup, the paginator's count, the page of
 # partners (parent, tier and owner joined, member count in a subquery), the bell's unread count, the section tabs'
-# two counts (applications, tier proposals), the filter form's tiers and channel managers.
-QUERY_BUDGET_LIST = 11
+# two counts (applications, tier proposals), the filter form's tiers and channel managers, the navigation's
+# badges (one query, prm/badges.py).
+QUERY_BUDGET_LIST = 12
 
 
 @pytest.fixture
