@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.db.models.lookups import GreaterThan
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from dealreg.models import Registration
@@ -74,15 +74,8 @@ def _first(qs: QuerySet, field: str) -> Subquery:
 
 
 def _url(name: str, query: str = "") -> str:
-    try:
-        url = reverse(name)
-    except NoReverseMatch:  # a page another part of Insights has not added yet: the count shows without a link
-        return ""
+    url = reverse(name)
     return f"{url}?{query}" if query else url
-
-
-# The reviews pages own the list of action items; the count links there once it exists.
-ACTIONS_URL = ("manage:review_actions", "overdue=1")
 
 
 class _DaysBefore(Func):
@@ -221,7 +214,7 @@ def needs_me_now(*, now: datetime | None = None) -> list[Queue]:
             "actions",
             plural(row["actions"], "review action overdue", "review actions overdue"),
             row["actions"],
-            _url(*ACTIONS_URL),
+            _url("manage:review_actions", "overdue=1"),
             "insights",
         ),
     ]

@@ -147,7 +147,9 @@ def test_overdue_review_actions(partner_a):
     ActionItem.objects.create(
         review=review, partner=partner_a, title="Done late", due_on=today - timedelta(5), done_at=timezone.now()
     )
-    assert by_key(queues.needs_me_now())["actions"].count == 1
+    actions = by_key(queues.needs_me_now())["actions"]
+    assert actions.count == 1
+    assert actions.url == "/manage/insights/reviews/actions/?overdue=1"
 
 
 def test_needs_me_now_is_one_query_whatever_the_data(db, django_assert_num_queries):
