@@ -102,8 +102,9 @@ class Scorecard:
 
     @property
     def top_reasons(self):
-        """The reasons that moved the score most, biggest first (for the compact panel)."""
-        return sorted(self.health.reasons, key=lambda r: -abs(r.points))[:3]
+        """Three reasons for the compact panel: what pulls the score down first (what to act on), then what
+        lifts it, biggest first."""
+        return sorted(self.health.reasons, key=lambda r: (r.points >= 0, -abs(r.points)))[:3]
 
 
 def _short(label: str) -> str:

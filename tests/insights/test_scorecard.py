@@ -205,3 +205,14 @@ def test_my_performance_query_count(admin_client_a, partner_a):
     _mixed_deals(partner_a, 30)
     assert _steady_count(admin_client_a, url) == few
     assert few <= 80
+
+
+def test_the_panel_leads_with_what_pulls_health_down(partner_a):
+    from insights.health import HealthInputs, score_health
+
+    card = partner_scorecard(partner=partner_a, period=Period.named("this_quarter"), audience="manage")
+    card.health = score_health(
+        HealthInputs(days_since_activity=3, registrations_recent=2, won=3, certifications_valid=1, members=1)
+    )
+    # +15 activity, +10 more deals, +5 won, +10 certified, −10 nobody signed in yet
+    assert [r.points for r in card.top_reasons] == [-10, 15, 10]
