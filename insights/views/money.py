@@ -25,7 +25,9 @@ DIRECT_EXAMPLE = 'month,currency,amount,note\n2026-01,USD,125000.00,Q1 renewals\
 
 
 def _context(**extra) -> dict:
-    return {"nav": NAV, "reporting_currency": services.reporting_currency(), **extra}
+    if "reporting_currency" not in extra:
+        extra["reporting_currency"] = services.reporting_currency()
+    return {"nav": NAV, **extra}
 
 
 def _program_settings_url() -> str:

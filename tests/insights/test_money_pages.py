@@ -15,6 +15,7 @@ from insights.services import money as services
 from partners.models import Program
 from prm.models import AuditEvent, ExchangeRate
 from tests.dealreg.factories_registrations import RegistrationFactory
+from tests.factories import PartnerFactory
 
 D = Decimal
 
@@ -373,6 +374,27 @@ def test_program_cost_bad_input(manager_client, partner_a, change, message):
     assert response.status_code == 400
     assert message in body(response)
     assert not ProgramCost.objects.exists()
+
+
+def test_cost_and_direct_pages_queries_do_not_grow_with_rows(manager_client, django_assert_max_num_queries):
+    def add(n: int) -> None:
+        for _ in range(n):
+            year = 2000 + DirectRevenue.objects.count()
+            ProgramCost.objects.create(
+                partner=PartnerFactory(), incurred_on=date(2026, 1, 1), amount=D("1"), currency="USD"
+            )
+            DirectRevenue.objects.create(month=date(year, 1, 1), amount=D("1"), currency="USD")
+
+    add(1)
+    counts = {}
+    for name in ("manage:money_costs", "manage:money_direct"):
+        with django_assert_max_num_queries(30) as captured:
+            manager_client.get(reverse(name))
+        counts[name] = len(captured.captured_queries)
+    add(10)
+    for name, count in counts.items():
+        with django_assert_max_num_queries(count):
+            assert manager_client.get(reverse(name)).status_code == 200
 
 
 # --- Program settings -----------------------------------------------------------------------------------------------
