@@ -135,7 +135,8 @@ def test_attribution_and_roi(partner_a, partner_b, partner_a_admin, budget_a, ch
         D("7.00"),
         3,
     )
-    assert roi.complete and roi.currency == "USD"
+    assert roi.complete
+    assert roi.currency == "USD"
     assert roi.won_recorded.amount("USD") == D("28000.00")
     [(partner, by_partner)] = selectors.roi_by_partner()
     assert partner == partner_a
