@@ -2,12 +2,13 @@
 the partner's own "My performance" page in the portal."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path
 
 from insights.metrics import PERIOD_CHOICES, period_from_params
 from insights.scorecard import partner_scorecard
 from partners.models import Partner
+from partners.selectors import partner_get
 from prm.access import manager_required, partner_required
 
 
@@ -24,7 +25,7 @@ def _context(request: HttpRequest, partner: Partner, audience: str) -> dict:
 @manager_required
 def partner_scorecard_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The full scorecard; `?panel=1` (what the partner page loads) renders only the compact panel."""
-    partner = get_object_or_404(Partner.objects.select_related("tier", "owner"), pk=pk)
+    partner = partner_get(pk=pk)
     context = _context(request, partner, "manage")
     template = "insights/scorecard/manage.html"
     if request.GET.get("panel"):
