@@ -114,8 +114,8 @@ def _current_balance(form: AllocateForm) -> dict | None:
     """The balance of the partner and period the form is about, when both are known (to show what changes)."""
     partner_id = form["partner"].value()
     period_id = form["period"].value()
-    if not (str(partner_id or "").isdigit() and str(period_id or "").isdigit()):
-        return None
+    if not all(str(value or "").isdigit() and len(str(value)) < 12 for value in (partner_id, period_id)):
+        return None  # nothing typed yet, or not an id (a 20-digit number overflows the database's integer)
     budget = (
         Budget.objects.filter(partner_id=partner_id, period_id=period_id).select_related("partner", "period").first()
     )
