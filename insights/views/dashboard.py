@@ -45,7 +45,7 @@ def _query(period: Period, filters: Filters) -> str:
     return "&".join(part for part in (period.query(), filters.query()) if part)
 
 
-def _form_context(request: HttpRequest, period: Period, filters: Filters) -> dict[str, Any]:
+def _form_context(period: Period, filters: Filters) -> dict[str, Any]:
     """What the period and filter form shows (lazy querysets: a partial refresh does not read them)."""
     return {
         "period": period,
@@ -155,7 +155,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "has_partners": has_partners,
         "snap": snap,
         "charts": charts.all() if charts is not None else [],
-        **_form_context(request, period, filters),
+        **_form_context(period, filters),
     }
     if request.htmx and request.htmx.target == REPORT_TARGET and not request.htmx.history_restore_request:
         return render(request, "insights/dashboard.html#report", context)
@@ -176,7 +176,7 @@ def manage_index(request: HttpRequest) -> HttpResponse:
     snap = program_snapshot(period=period, filters=filters)
     if request.GET.get("format") == "csv":
         return _metrics_csv(snap)
-    context = {"errors": errors, "snap": snap, **_form_context(request, period, filters)}
+    context = {"errors": errors, "snap": snap, **_form_context(period, filters)}
     if request.htmx and request.htmx.target == REPORT_TARGET and not request.htmx.history_restore_request:
         return render(request, "insights/dashboard/metrics.html#report", context)
     return render(request, "insights/dashboard/metrics.html", context)

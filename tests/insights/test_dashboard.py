@@ -87,6 +87,9 @@ def test_empty_program_gets_a_helpful_start(manager_client):
     assert "Design partner" in page
     assert "0 active · 0 onboarding" in page
     assert 'id="insights-report"' not in page
+    bad = manager_client.get(DASHBOARD + "?period=decade&format=csv&chart=pipeline")
+    assert bad.status_code == 200
+    assert "Unknown period" in bad.content.decode()
 
 
 def test_dashboard_with_data_leads_with_the_stage_metrics_and_converts(manager_client, program):
