@@ -19,6 +19,7 @@ from django.utils import timezone
 from insights.metrics.cells import DECIDED, live_cells
 from insights.metrics.period import Filters, Period, _add_months
 from insights.models import PartnerWonMonth, RegistrationMonth, SummaryState
+from prm.request_cache import forget, memo
 
 
 def _month_period(month: date) -> Period:
@@ -121,11 +122,17 @@ def summary_refresh(*, full: bool = False) -> dict:
         if full:
             state.full_rebuild_at = now
         state.save()
+    forget("insights:summary_fresh")
     return {"months": len(months), "rows": len(rows), "full": full}
 
 
 def summary_ensure_fresh() -> datetime:
-    """Refresh the roll-ups if any registration changed since they were computed; returns when they were computed."""
+    """Refresh the roll-ups if any registration changed since they were computed; returns when they were computed.
+    Asked once per request (prm.request_cache), however many numbers the page shows."""
+    return memo("insights:summary_fresh", _ensure_fresh)
+
+
+def _ensure_fresh() -> datetime:
     from dealreg.models import Registration
 
     state = SummaryState.objects.filter(pk=1).first()
@@ -141,3 +148,4 @@ def summary_ensure_fresh() -> datetime:
 def summary_invalidate() -> None:
     """Registrations were deleted: the next refresh rebuilds everything."""
     SummaryState.objects.filter(pk=1).update(watermark=None)
+    forget("insights:summary_fresh")

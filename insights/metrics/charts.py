@@ -15,6 +15,7 @@ from insights.metrics.cells import SUBMITTED, WON, registrations
 from insights.metrics.compute import _cells, reporting_currency
 from insights.metrics.period import Filters, Period, _add_months
 from prm.money import Converted, Rates, convert
+from prm.request_cache import memo
 
 
 def series(*, filters: Filters | None = None, months: list[date]) -> list[dict]:
@@ -170,7 +171,8 @@ def breakdown(
         for key in keys:
             counts[key] += 1
     currency = reporting_currency()
-    won = won_by_partner(period=period, filters=filters)
+    # Both breakdowns of a page share one computation (prm.request_cache).
+    won = memo(("insights:won_by_partner", period, filters), lambda: won_by_partner(period=period, filters=filters))
     money: dict[str, Converted] = defaultdict(lambda: Converted(currency))
     for pk, total in won.items():
         for key in keys_of.get(pk, [""]):

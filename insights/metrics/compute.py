@@ -20,6 +20,7 @@ from insights.metrics.catalogue import INFLUENCED, INVOLVEMENTS, METRICS, MIX_GR
 from insights.metrics.cells import DECIDED, LOST, SUBMITTED, WON, Cell, live_cells, registrations, rollup_cells
 from insights.metrics.period import Filters, Period
 from prm.money import Converted, Rates, convert, format_money, month_of
+from prm.request_cache import memo
 
 ACTIVE_WINDOW = timedelta(days=90)
 OPEN_STATUSES = ("submitted", "needs_info", "approved")
@@ -30,16 +31,21 @@ def reporting_currency() -> str:
 
     from partners.models import Program
 
-    return Program.objects.filter(pk=1).values_list("reporting_currency", flat=True).first() or getattr(
-        settings, "PRM_CURRENCY", "USD"
-    )
+    def read() -> str:
+        code = Program.objects.filter(pk=1).values_list("reporting_currency", flat=True).first()
+        return code or getattr(settings, "PRM_CURRENCY", "USD")
+
+    return memo("insights:reporting_currency", read)
 
 
 def _program() -> dict:
     from partners.models import Program
 
-    row = Program.objects.filter(pk=1).values("pmi_stage", "internal_sellers", "reporting_currency").first()
-    return row or {"pmi_stage": 1, "internal_sellers": 0, "reporting_currency": reporting_currency()}
+    def read() -> dict:
+        row = Program.objects.filter(pk=1).values("pmi_stage", "internal_sellers", "reporting_currency").first()
+        return row or {"pmi_stage": 1, "internal_sellers": 0, "reporting_currency": reporting_currency()}
+
+    return memo("insights:program", read)
 
 
 # --- Results ------------------------------------------------------------------------------------------------------
