@@ -209,6 +209,8 @@ class Registration(MatchKeysMixin):
                 condition=Q(stage="poc", status__in=["submitted", "needs_info", "approved"]),
                 name="registration_open_poc",
             ),
+            # The channel team's queue (counts and SLA clocks on every manager page): only the waiting ones.
+            models.Index(fields=["decision_due_at"], condition=Q(status="submitted"), name="registration_awaiting"),
             models.Index(fields=["domain"], condition=~Q(domain=""), name="registration_domain_set"),
         ]
 

@@ -15,7 +15,6 @@ from django.db.models import (
     Count,
     DateTimeField,
     Expression,
-    F,
     Func,
     IntegerField,
     Max,
@@ -65,7 +64,8 @@ class Queue:
 def _count(qs: QuerySet) -> Subquery:
     """`SELECT COUNT(*) …` of `qs` as a scalar subquery, so many counts share one round trip."""
     return Subquery(
-        qs.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")[:1], output_field=IntegerField()
+        qs.order_by().annotate(_n=Func(template="COUNT(*)", output_field=IntegerField())).values("_n")[:1],
+        output_field=IntegerField(),
     )
 
 

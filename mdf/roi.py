@@ -31,7 +31,8 @@ from dealreg.models import Registration
 from mdf.ledger import balance_of
 from mdf.models import Attribution, Budget, Claim, FundRequest, LedgerEntry
 from partners.hooks import Summary
-from partners.models import Partner, Program
+from partners.models import Partner
+from partners.services.program import reporting_currency
 from prm.money import Converted, Rates, Totals, convert, format_money, month_of
 
 PIPELINE_STATUSES = (
@@ -42,12 +43,6 @@ PIPELINE_STATUSES = (
 )
 
 Item = tuple[Decimal, str, date | datetime]
-
-
-def reporting_currency() -> str:
-    """The program's reporting currency (the model's default before anyone saved the program settings)."""
-    code = Program.objects.filter(pk=1).values_list("reporting_currency", flat=True).first()
-    return code or Program._meta.get_field("reporting_currency").get_default()
 
 
 @dataclass

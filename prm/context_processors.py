@@ -17,6 +17,8 @@ _NAV = {
     "mdf": "mdf",
     "insights": "insights",
     "team": "team",
+    "reviews": "reviews",
+    "performance": "performance",
 }
 
 

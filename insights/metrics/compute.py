@@ -27,15 +27,10 @@ OPEN_STATUSES = ("submitted", "needs_info", "approved")
 
 
 def reporting_currency() -> str:
-    from django.conf import settings
+    """The program's reporting currency (one home: partners' program service; asked once per request)."""
+    from partners.services.program import reporting_currency as program_currency
 
-    from partners.models import Program
-
-    def read() -> str:
-        code = Program.objects.filter(pk=1).values_list("reporting_currency", flat=True).first()
-        return code or getattr(settings, "PRM_CURRENCY", "USD")
-
-    return memo("insights:reporting_currency", read)
+    return program_currency()
 
 
 def _program() -> dict:

@@ -20,7 +20,8 @@ from django.db.models import Count, F
 from django.db.models.functions import TruncMonth
 
 from insights.models import CustomerContract, DirectRevenue, ProgramCost, RenewalOutcome
-from partners.models import Partner, Program
+from partners.models import Partner
+from partners.services.program import reporting_currency
 from prm.audit import audit_record
 from prm.models import ExchangeRate, User
 from prm.money import month_of, parse_currency, parse_money
@@ -28,12 +29,6 @@ from prm.money import month_of, parse_currency, parse_money
 RATE_MAX = Decimal("9999999999.99999999")  # what the rate column holds (18 digits, 8 places)
 NOTE_MAX = 200
 MAX_ROWS = 5000
-
-
-def reporting_currency() -> str:
-    """The program's reporting currency (the model's default before the program settings were saved)."""
-    code = Program.objects.filter(pk=1).values_list("reporting_currency", flat=True).first()
-    return code or Program._meta.get_field("reporting_currency").get_default()
 
 
 # --- Field cleaners (shared by the forms' services and the CSV imports) ---------------------------------------------

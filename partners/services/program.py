@@ -47,6 +47,7 @@ from partners.models import Partner, PartnerMembership, Program, RequirementTick
 from prm.audit import audit_record
 from prm.models import CHANNEL_MANAGERS_GROUP, User
 from prm.money import format_money
+from prm.request_cache import memo
 from prm.notifications import notify
 
 Kind = TierRequirement.Kind
@@ -71,8 +72,11 @@ def _count(amount: Decimal) -> str:
 
 def reporting_currency() -> str:
     """The program's reporting currency: won revenue requirements are measured in it (converted by insights)."""
-    code = Program.objects.filter(pk=1).values_list("reporting_currency", flat=True).first()
-    return code or getattr(settings, "PRM_CURRENCY", "USD")
+    def read() -> str:
+        code = Program.objects.filter(pk=1).values_list("reporting_currency", flat=True).first()
+        return code or getattr(settings, "PRM_CURRENCY", "USD")
+
+    return memo("program:reporting_currency", read)  # asked once per request (prm.request_cache)
 
 
 def _money(amount: Decimal, currency: str | None = None) -> str:

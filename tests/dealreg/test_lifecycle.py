@@ -168,7 +168,7 @@ def test_partner_marks_the_deal_won(approved, partner_a_seller, channel_manager,
     event = AuditEvent.objects.get(verb="deal.won")
     assert event.after == {"status": "won", "stage": "won", "won_amount": "48500.50"}
     (to_manager,) = notes(channel_manager, "deal_closed")
-    assert "is won: 48,500.50 USD" in to_manager.body_text
+    assert "is won: $48,500.50" in to_manager.body_text
     (to_partner,) = notes(partner_a_seller, "deal_closed")
     assert "Congratulations" in to_partner.body_text
     with pytest.raises(ValidationError, match="is won, so it cannot be closed as won"):

@@ -41,12 +41,13 @@ def test_a_partner_without_anything_gets_plain_words(manager_client, partner_b):
 
 def test_apps_with_nothing_to_say_are_left_out(partner_a):
     saved = dict(_SUMMARIES)
+    speaking = len(partner_summaries(partner_a))  # the apps' own summaries that have something to say
     try:
         register_partner_summary("quiet", lambda partner: None)
         register_partner_summary("loud", lambda partner: Summary("Loud", [partner.name]))
         titles = [summary.title for summary in partner_summaries(partner_a)]
         assert "Loud" in titles
-        assert len(titles) == len(saved) + 1
+        assert len(titles) == speaking + 1
     finally:
         _SUMMARIES.clear()
         _SUMMARIES.update(saved)

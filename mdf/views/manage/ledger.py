@@ -13,9 +13,10 @@ from mdf import selectors, services
 from mdf.forms.manage import LedgerFilterForm, SettingsForm
 from mdf.ledger import balance_totals, balances_for
 from mdf.models import Budget, FundRequest, LedgerEntry
-from mdf.roi import reporting_currency, roi_total
+from mdf.roi import roi_total
 from mdf.services.common import admins
 from partners.models import Partner
+from partners.services.program import reporting_currency
 from prm.access import manager_required
 from prm.money import Totals, format_money
 
