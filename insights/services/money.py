@@ -450,7 +450,12 @@ class MissingRate:
 
     @property
     def words(self) -> str:
-        return ", ".join(f"{count} {what}" for what, count in self.needed_by.items())
+        # "1 contract", "3 won deals": the labels are plural, one of them is said in the singular.
+        singular = {"won deals": "won deal", "submitted deals": "submitted deal", "MDF payouts": "MDF payout"}
+        return ", ".join(
+            f"{count} {what if count != 1 else singular.get(what, what.removesuffix('s'))}"
+            for what, count in self.needed_by.items()
+        )
 
 
 def _pairs(queryset, currency_field: str, when_field: str, *, truncate: bool = True):
