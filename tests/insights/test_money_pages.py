@@ -106,7 +106,7 @@ def test_missing_rates_list_what_the_data_needs(manager_client, partner_a, eur_r
     response = manager_client.get(reverse("manage:money"))
     text = body(response)
     assert "March 2026" in text
-    assert "1 won deals, 1 direct revenue" in text
+    assert "1 won deal, 1 direct revenue" in text
     assert reverse("manage:money_rate_add") + "?currency=GBP&amp;month=2026-01" in text
 
 
