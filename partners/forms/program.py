@@ -2,6 +2,7 @@ from django import forms
 
 from partners.models import Program
 from partners.services.program import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from partners.services.settings import EDITABLE
 from prm.money import parse_currency
 
 
@@ -41,19 +42,7 @@ class ProgramSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Program
-        fields = (
-            "name",
-            "description",
-            "pmi_stage",
-            "reporting_currency",
-            "internal_sellers",
-            "require_agreement_first",
-            "stall_days",
-            "second_reminder_days",
-            "escalation_days",
-            "dormancy_days",
-            "review_reminder_days",
-        )
+        fields = EDITABLE  # the service owns the list
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs) -> None:
