@@ -169,6 +169,12 @@ def test_every_portal_role_may_read_it(seller_client_a, partner_a):
     assert seller_client_a.get("/portal/performance/").status_code == 200
 
 
+def test_a_seller_is_not_sent_to_the_admins_team_page(seller_client_a, admin_client_a, partner_a):
+    """Every link of My performance opens for the one who reads it: the team's certifications are for admins."""
+    assert "/portal/training/team/" not in seller_client_a.get("/portal/performance/").content.decode()
+    assert "/portal/training/team/" in admin_client_a.get("/portal/performance/").content.decode()
+
+
 def _mixed_deals(partner, n: int) -> None:
     """n won deals over both currencies and two involvements, and n open ones."""
     for i in range(n):
