@@ -6,3 +6,9 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from partners import reminders, signals  # noqa: F401 -- daily sweeps; activity on sign-in
+        from prm.demo import register_demo_step
+
+        # seed_demo runs every app's steps in order: the program and partners first, tiers evaluated at the end.
+        register_demo_step("partners", "partners.demo.seed_partners", order=0)
+        register_demo_step("tiers", "partners.demo.evaluate_tiers", order=90)
+        register_demo_step("logins", "partners.demo.print_logins", order=100)

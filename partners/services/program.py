@@ -47,8 +47,8 @@ from partners.models import Partner, PartnerMembership, Program, RequirementTick
 from prm.audit import audit_record
 from prm.models import CHANNEL_MANAGERS_GROUP, User
 from prm.money import format_money
-from prm.request_cache import memo
 from prm.notifications import notify
+from prm.request_cache import memo
 
 Kind = TierRequirement.Kind
 EVALUATED_STATUSES = (Partner.Status.ONBOARDING, Partner.Status.ACTIVE, Partner.Status.DORMANT)
