@@ -34,7 +34,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
-    path("inbox/<int:pk>/", views.inbox_open, name="inbox_open"),
+    path("inbox/<id:pk>/", views.inbox_open, name="inbox_open"),
     path("manage/", include((manage_patterns, "manage"))),
     path("portal/", include((portal_patterns, "portal"))),
     *partners.urls.public_urlpatterns,

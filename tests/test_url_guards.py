@@ -55,7 +55,7 @@ def _walk(patterns, prefix: str = "", namespace: str = "") -> list[Route]:
 
 def _concrete(path: str) -> str:
     """A URL that resolves to the pattern: converters get an arbitrary value, regex anchors go."""
-    path = re.sub(r"<int:\w+>", "987654", path)
+    path = re.sub(r"<(?:int|id):\w+>", "987654", path)
     path = re.sub(r"<(?:str|slug|path|uuid)?:?\w+>", "x", path)
     return "/" + path.lstrip("^").rstrip("$")
 

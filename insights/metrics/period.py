@@ -177,7 +177,7 @@ class Filters:
             raw = (params.get(name) or "").strip()
             if not raw:
                 return None
-            if raw.isdigit():
+            if raw.isdigit() and len(raw) <= 18:  # a row id fits a 64-bit key (prm.converters)
                 return int(raw)
             errors.append(f"Ignored the {name} filter: {raw!r} is not one of the choices.")
             return None
