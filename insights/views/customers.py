@@ -234,8 +234,8 @@ manage_urlpatterns = [
     path("insights/customers/export.csv", contract_export, name="customers_export"),
     path("insights/customers/new/", contract_new, name="customer_new"),
     path("insights/customers/import/<slug:kind>/", contract_import, name="customers_import"),
-    path("insights/customers/<int:pk>/", contract_detail, name="customer_detail"),
-    path("insights/customers/<int:pk>/edit/", contract_edit, name="customer_edit"),
-    path("insights/customers/<int:pk>/renewal/", contract_renewal, name="customer_renewal"),
+    path("insights/customers/<id:pk>/", contract_detail, name="customer_detail"),
+    path("insights/customers/<id:pk>/edit/", contract_edit, name="customer_edit"),
+    path("insights/customers/<id:pk>/renewal/", contract_renewal, name="customer_renewal"),
 ]
 portal_urlpatterns: list = []

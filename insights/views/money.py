@@ -282,15 +282,15 @@ def cost_delete(request: HttpRequest, pk: int) -> HttpResponse:
 manage_urlpatterns: list = [
     path("insights/money/", money, name="money"),
     path("insights/money/rates/new/", rate_add, name="money_rate_add"),
-    path("insights/money/rates/<int:pk>/edit/", rate_edit, name="money_rate_edit"),
-    path("insights/money/rates/<int:pk>/delete/", rate_delete, name="money_rate_delete"),
+    path("insights/money/rates/<id:pk>/edit/", rate_edit, name="money_rate_edit"),
+    path("insights/money/rates/<id:pk>/delete/", rate_delete, name="money_rate_delete"),
     path("insights/money/rates/import/", rate_import, name="money_rate_import"),
     path("insights/money/rates/export.csv", rate_export, name="money_rate_export"),
     path("insights/money/direct/", direct, name="money_direct"),
-    path("insights/money/direct/<int:pk>/edit/", direct_edit, name="money_direct_edit"),
-    path("insights/money/direct/<int:pk>/delete/", direct_delete, name="money_direct_delete"),
+    path("insights/money/direct/<id:pk>/edit/", direct_edit, name="money_direct_edit"),
+    path("insights/money/direct/<id:pk>/delete/", direct_delete, name="money_direct_delete"),
     path("insights/money/direct/import/", direct_import, name="money_direct_import"),
     path("insights/money/costs/", costs, name="money_costs"),
-    path("insights/money/costs/<int:pk>/delete/", cost_delete, name="money_cost_delete"),
+    path("insights/money/costs/<id:pk>/delete/", cost_delete, name="money_cost_delete"),
 ]
 portal_urlpatterns: list = []

@@ -286,13 +286,13 @@ def portal_action_done(request: HttpRequest, pk: int) -> HttpResponse:
 manage_urlpatterns = [
     path("insights/reviews/", review_list, name="reviews"),
     path("insights/reviews/actions/", action_list, name="review_actions"),
-    path("insights/reviews/actions/<int:pk>/done/", action_done, name="review_action_done"),
-    path("insights/reviews/partner/<int:pk>/", partner_reviews, name="partner_reviews"),
-    path("insights/reviews/<int:pk>/", review_detail, name="review_detail"),
-    path("insights/reviews/<int:pk>/<slug:action>/", review_act, name="review_act"),
+    path("insights/reviews/actions/<id:pk>/done/", action_done, name="review_action_done"),
+    path("insights/reviews/partner/<id:pk>/", partner_reviews, name="partner_reviews"),
+    path("insights/reviews/<id:pk>/", review_detail, name="review_detail"),
+    path("insights/reviews/<id:pk>/<slug:action>/", review_act, name="review_act"),
 ]
 portal_urlpatterns = [
     path("reviews/", portal_reviews, name="reviews"),
-    path("reviews/<int:pk>/", portal_review_detail, name="review_detail"),
-    path("reviews/actions/<int:pk>/done/", portal_action_done, name="review_action_done"),
+    path("reviews/<id:pk>/", portal_review_detail, name="review_detail"),
+    path("reviews/actions/<id:pk>/done/", portal_action_done, name="review_action_done"),
 ]

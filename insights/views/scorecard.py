@@ -42,7 +42,7 @@ def performance(request: HttpRequest) -> HttpResponse:
 
 
 manage_urlpatterns = [
-    path("partners/<int:pk>/scorecard/", partner_scorecard_page, name="partner_scorecard"),
+    path("partners/<id:pk>/scorecard/", partner_scorecard_page, name="partner_scorecard"),
 ]
 portal_urlpatterns = [
     path("performance/", performance, name="performance"),
