@@ -8,3 +8,12 @@ def policy_get() -> DealregPolicy:
     """The policy row (pk=1, created by a migration; recreated with defaults if someone removed it)."""
     policy, _ = DealregPolicy.objects.get_or_create(pk=1)
     return policy
+
+
+def protection_days(policy: DealregPolicy, partner) -> int:
+    """How long an approved registration of `partner` is protected: its tier's deal protection when the tier
+    promises one (a benefit partners are shown on the program page), else the policy's exclusivity window."""
+    tier = getattr(partner, "tier", None)
+    if tier is not None and tier.deal_protection_days:
+        return tier.deal_protection_days
+    return policy.exclusivity_days

@@ -73,7 +73,7 @@ PARTNERS = [
         "https://brightpath-advisors.com",
         None,
         "active",
-        None,
+        "Silver",  # its marketing person requests MDF: a Silver benefit
         [
             ("grace@brightpath.example.com", "Grace", "Okafor", PartnerMembership.Role.ADMIN),
             ("dev@brightpath.example.com", "Dev", "Patel", PartnerMembership.Role.MARKETING),

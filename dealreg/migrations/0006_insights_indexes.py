@@ -19,22 +19,21 @@ def first_deals(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dealreg', '0005_refresh_empty_name_keys'),
-        ('partners', '0006_reporting_currency_first_deal'),
+        ("dealreg", "0005_refresh_empty_name_keys"),
+        ("partners", "0006_reporting_currency_first_deal"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='registration',
-            name='updated_at',
+            model_name="registration",
+            name="updated_at",
             field=models.DateTimeField(auto_now=True, db_index=True),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['partner', 'submitted_at'], name='dealreg_reg_partner_0c73ac_idx'),
+            model_name="registration",
+            index=models.Index(fields=["partner", "submitted_at"], name="dealreg_reg_partner_0c73ac_idx"),
         ),
         migrations.RunPython(first_deals, migrations.RunPython.noop),
     ]

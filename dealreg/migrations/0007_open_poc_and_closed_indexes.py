@@ -5,20 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dealreg', '0006_insights_indexes'),
-        ('partners', '0006_reporting_currency_first_deal'),
+        ("dealreg", "0006_insights_indexes"),
+        ("partners", "0006_reporting_currency_first_deal"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['status', 'closed_at'], name='dealreg_reg_status_58d6ac_idx'),
+            model_name="registration",
+            index=models.Index(fields=["status", "closed_at"], name="dealreg_reg_status_58d6ac_idx"),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(condition=models.Q(('stage', 'poc'), ('status__in', ['submitted', 'needs_info', 'approved'])), fields=['partner'], name='registration_open_poc'),
+            model_name="registration",
+            index=models.Index(
+                condition=models.Q(("stage", "poc"), ("status__in", ["submitted", "needs_info", "approved"])),
+                fields=["partner"],
+                name="registration_open_poc",
+            ),
         ),
     ]

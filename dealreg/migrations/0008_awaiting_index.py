@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dealreg', '0007_open_poc_and_closed_indexes'),
-        ('partners', '0006_reporting_currency_first_deal'),
+        ("dealreg", "0007_open_poc_and_closed_indexes"),
+        ("partners", "0006_reporting_currency_first_deal"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(condition=models.Q(('status', 'submitted')), fields=['decision_due_at'], name='registration_awaiting'),
+            model_name="registration",
+            index=models.Index(
+                condition=models.Q(("status", "submitted")), fields=["decision_due_at"], name="registration_awaiting"
+            ),
         ),
     ]

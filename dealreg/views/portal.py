@@ -20,6 +20,7 @@ from dealreg.forms import (
     initial_from,
 )
 from dealreg.models import Registration
+from dealreg.policy import policy_get, protection_days
 from partners.models import PartnerMembership
 from prm.access import partner_required
 from prm.models import AuditEvent
@@ -181,6 +182,7 @@ def registration_list(request: HttpRequest) -> HttpResponse:
         "filter_form": filter_form,
         "is_filtered": bool(filters),
         "partner": request.partner,
+        "protection_days": protection_days(policy_get(), request.partner),
         "nav": "deals",
     }
     template = "dealreg/portal/list.html"

@@ -11,12 +11,12 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from mdf.models import Period
-from partners.models import Partner
+from partners.models import Partner, Tier
 from prm.models import User
 from prm.money import format_money, parse_money
 
 from .common import require_manager
-from .periods import allocate, mdf_settings
+from .periods import allocate, mdf_settings, require_eligible
 
 MAX_ROWS = 5000
 MEMO_MAX = 300
@@ -115,7 +115,10 @@ def allocations_import(*, actor: User, text: str, period: Period, commit: bool) 
         result.problem = f"The unused funds of {period} have expired: import into a current or future period."
     names = {name for _, name, _, _ in lines if not name.isdigit()}
     by_name = _partners_by_name(names)
-    by_id = Partner.objects.in_bulk([int(n) for _, n, _, _ in lines if n.isdigit() and len(n) < 12])
+    by_id = Partner.objects.select_related("tier").in_bulk(
+        [int(n) for _, n, _, _ in lines if n.isdigit() and len(n) < 12]
+    )
+    tiered = Tier.objects.exists()
     seen: dict[int, int] = {}
     for number, name, raw_amount, memo in lines:
         row = ImportRow(row_number=number, partner=None, amount=None, memo=memo[:MEMO_MAX], name=name)
@@ -146,6 +149,12 @@ def allocations_import(*, actor: User, text: str, period: Period, commit: bool) 
             )
         if len(memo) > MEMO_MAX:
             errors.append(f"the memo is longer than {MEMO_MAX} characters")
+        if row.partner is not None and tiered:
+            try:
+                require_eligible(row.partner)
+            except ValidationError:
+                tier = row.partner.tier.name if row.partner.tier else "no tier"
+                errors.append(f"{row.partner} is not in an MDF-eligible tier ({tier})")
         if row.partner is not None:
             if row.partner.pk in seen:
                 errors.append(f"{row.partner} is already on line {seen[row.partner.pk]}")

@@ -139,12 +139,31 @@ def pool_set(*, actor: User, period: Period, tier: Tier, amount: Decimal) -> Tie
 # --- Allocations ------------------------------------------------------------------------------------------------
 
 
+def require_eligible(partner: Partner) -> None:
+    """MDF eligibility is a tier benefit shown to partners: once the program has tiers, funds go only to partners
+    whose tier says "MDF eligible" (corrections that take funds back are always allowed). A program without tiers
+    is one level, and every partner may receive funds."""
+    if not Tier.objects.exists():
+        return
+    tier = partner.tier
+    if tier is None or not tier.mdf_eligible:
+        where = f"its tier, {tier.name}," if tier is not None else "it has no tier, and"
+        raise ValidationError(
+            {
+                "partner": f"{partner} cannot receive MDF: {where} is not MDF eligible. Move it to an eligible tier, "
+                "or make its tier eligible in the program's tiers, first."
+            }
+        )
+
+
 def allocate(
     *, actor: User, partner: Partner, period: Period, amount: Decimal, memo: str = "", pool: TierPool | None = None
 ) -> LedgerEntry:
     """The allocation itself, without the checks on the actor (allocations_import shares it). Runs inside the
     caller's transaction or its own."""
     settings = mdf_settings()
+    if amount > 0 and pool is None:  # a pool is its tier's: the pool's own check says who may draw on it
+        require_eligible(partner)
     if period.funds_expired_at is not None:
         raise ValidationError(
             {

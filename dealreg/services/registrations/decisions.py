@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dealreg.models import Conflict, Registration
-from dealreg.policy import policy_get
+from dealreg.policy import policy_get, protection_days
 from prm.audit import audit_record
 from prm.models import User
 
@@ -62,7 +62,7 @@ def registration_approve(*, actor: User, registration: Registration, reason: str
         current.decided_at = now
         current.decided_by = actor
         current.decision_reason = reason
-        current.protected_until = now + timedelta(days=policy.exclusivity_days)
+        current.protected_until = now + timedelta(days=protection_days(policy, current.partner))
         current.updated_at = now
         current.save(
             update_fields=["status", "decided_at", "decided_by", "decision_reason", "protected_until", "updated_at"]
@@ -186,7 +186,7 @@ def conflict_resolve(*, actor: User, registration: Registration, holder: Registr
             chosen.decided_at = now
             chosen.decided_by = actor
             chosen.decision_reason = reason
-            chosen.protected_until = now + timedelta(days=policy.exclusivity_days)
+            chosen.protected_until = now + timedelta(days=protection_days(policy, chosen.partner))
             chosen.has_priority = True
             chosen.updated_at = now
             chosen.save(

@@ -13,7 +13,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from dealreg.models import Account, Conflict, DirectOpportunity, Registration
-from dealreg.policy import add_business_days, policy_get
+from dealreg.policy import add_business_days, policy_get, protection_days
 from partners.models import Partner
 from prm.audit import audit_record
 from prm.models import User
@@ -199,7 +199,7 @@ def registration_submit(*, actor: User, registration: Registration) -> Registrat
             },
         )
         if policy.auto_approve_without_conflict and not detection.conflicts and not registration.has_conflict:
-            return _auto_approve(registration, policy.exclusivity_days, submitted_event=event.pk)
+            return _auto_approve(registration, protection_days(policy, registration.partner), submitted_event=event.pk)
         kinds = list(dict.fromkeys(c.kind for c in detection.conflicts))
         tell_partner(
             registration=registration,
