@@ -5,6 +5,8 @@ notification carries an idempotency key (unique in the database), so calling `no
 or a task running twice, never sends twice.
 """
 
+import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +17,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from prm.models import Notification, User
+
+logger = logging.getLogger("prm.notifications")
 
 
 def absolute_url(path: str) -> str:
@@ -68,9 +72,7 @@ def notify(
         existing.sent_now = False
         return existing
     if send_email:
-        from prm.tasks import send_notification_email
-
-        send_notification_email.delay_on_commit(notification.pk)
+        queue_email_on_commit(notification.pk)
     notification.sent_now = True
     return notification
 
@@ -142,17 +144,47 @@ def notification_send_email(*, notification_id: int) -> bool:
     return True
 
 
-def notification_resend(*, notification_ids: list[int]) -> int:
-    """Queue failed emails again (the admin action)."""
+def _queue_email(notification_id: int) -> bool:
+    """Hand the email to the workers. If the broker cannot be reached the notification stays pending (the inbox
+    entry exists already) and `notifications_requeue` queues it again later: never an error for the request."""
     from prm.tasks import send_notification_email
 
+    try:
+        send_notification_email.delay(notification_id)
+        return True
+    except Exception as exc:  # kombu/redis errors of every kind: the broker is down or unreachable
+        logger.warning("Could not queue the email of notification %s (%s); it stays pending", notification_id, exc)
+        return False
+
+
+def queue_email_on_commit(notification_id: int) -> None:
+    transaction.on_commit(lambda: _queue_email(notification_id))
+
+
+REQUEUE_AFTER = timedelta(minutes=10)
+
+
+def notifications_requeue(*, now: datetime | None = None) -> int:
+    """Queue again the emails still pending ten minutes after they were created (their first queueing failed, or a
+    worker lost them). Sending claims each one first, so an email queued twice is sent once."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            email_status=Notification.EmailStatus.PENDING, created_at__lt=now - REQUEUE_AFTER
+        ).values_list("pk", flat=True)[:500]
+    )
+    return sum(_queue_email(pk) for pk in ids)
+
+
+def notification_resend(*, notification_ids: list[int]) -> int:
+    """Queue failed emails again (the admin action)."""
     ids = list(
         Notification.objects.filter(pk__in=notification_ids, email_status=Notification.EmailStatus.FAILED).values_list(
             "pk", flat=True
         )
     )
     for pk in ids:
-        send_notification_email.delay_on_commit(pk)
+        queue_email_on_commit(pk)
     return len(ids)
 
 

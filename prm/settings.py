@@ -107,7 +107,15 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix://.")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Degrades to no cache (logged) when Redis is down: sign-in and pages keep working. Short timeouts so a dead
+    # Redis costs a page half a second, not a hang.
+    CACHES = {
+        "default": {
+            "BACKEND": "prm.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -118,10 +126,15 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish that cannot reach the broker gives up quickly: the notification stays pending and the requeue sweep
+# (every 10 minutes) sends it once the broker is back; the request that caused it never fails because of it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TIMEZONE = env_str("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE = {
     # The daily reminders sweep: each app registers what it needs reminding about (prm.reminders).
     "reminders-sweep": {"task": "prm.tasks.reminders_sweep", "schedule": crontab(hour=7, minute=0)},
+    "notifications-requeue": {"task": "prm.tasks.notifications_requeue", "schedule": crontab(minute="*/10")},
     "tiers-evaluate": {"task": "partners.tasks.tiers_evaluate_nightly", "schedule": crontab(hour=2, minute=30)},
     "onboarding-digest": {
         "task": "partners.tasks.onboarding_weekly_digest",

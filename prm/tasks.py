@@ -39,3 +39,11 @@ def reminders_sweep() -> dict[str, int | str]:
 def ping() -> str:
     """Used by /healthz-style checks and the broker round-trip test."""
     return "pong"
+
+
+@shared_task
+def notifications_requeue() -> int:
+    """Emails still pending after ten minutes are queued again (the broker was down when they were created)."""
+    from prm.notifications import notifications_requeue as requeue
+
+    return requeue()
