@@ -58,10 +58,10 @@ def clean_rate(value: Any) -> Decimal:
         raise ValidationError("Give the rate as a number with a decimal point, like 1.0825.") from None
     if not rate.is_finite() or rate <= 0:
         raise ValidationError("The rate must be more than 0.")
+    if rate > RATE_MAX:  # before quantize(), which cannot hold a number this large
+        raise ValidationError("That rate is too large: check it.")
     if rate != rate.quantize(Decimal("0.00000001")):
         raise ValidationError("Give the rate with at most 8 decimals.")
-    if rate > RATE_MAX:
-        raise ValidationError("That rate is too large: check it.")
     return rate.quantize(Decimal("0.00000001"))
 
 
