@@ -12,28 +12,15 @@ from partners.models import Program
 from partners.selectors import channel_managers, owner_or_managers, partner_people
 from prm import reminders
 from prm.models import User
-from prm.notifications import notify_once
+from prm.notifications import notify_each
 
 RENEWAL_REMINDER_DAYS = (60, 30)
 OVERDUE_REMINDER_DAYS = (1, 7, 14, 30)  # days after the due date
 BATCH = 2000
 
 
-def _send(*, key: str, users: list[User], template: str, partner, url: str, label: str, **context) -> int:
-    sent = 0
-    for user in users:
-        sent += int(
-            notify_once(
-                key=f"{key}:{user.pk}",
-                template=template,
-                recipient=user,
-                partner=partner,
-                url=url,
-                action_label=label,
-                context={"partner": partner, **context},
-            )
-        )
-    return sent
+def _remind(*, key: str, users: list[User], template: str, partner, url: str, label: str, **context) -> int:
+    return notify_each(key=key, users=users, template=template, partner=partner, url=url, label=label, context=context)
 
 
 def _startup_people(owner: User | None, partner) -> list[User]:
@@ -63,7 +50,7 @@ def remind_renewals(now: datetime) -> int:
     for contract in due:
         left = (contract.renewal_on - today).days
         threshold = min(d for d in RENEWAL_REMINDER_DAYS if left <= d)
-        sent += _send(
+        sent += _remind(
             key=f"insights-renewal:{contract.pk}:{contract.renewal_on.isoformat()}:{threshold}",
             users=_startup_people(contract.owner, contract.partner),
             template="insights_renewal_reminder",
@@ -96,7 +83,7 @@ def remind_reviews(now: datetime) -> int:
     for review in due:
         key = f"insights-review-reminder:{review.pk}:{review.scheduled_on.isoformat()}"
         context = {"review": review, "days_left": (review.scheduled_on - today).days}
-        sent += _send(
+        sent += _remind(
             key=key,
             users=owner_or_managers(review.partner),
             template="insights_review_reminder",
@@ -106,7 +93,7 @@ def remind_reviews(now: datetime) -> int:
             for_manager=True,
             **context,
         )
-        sent += _send(
+        sent += _remind(
             key=key,
             users=partner_people(review.partner),
             template="insights_review_reminder",
@@ -140,7 +127,7 @@ def remind_overdue_actions(now: datetime) -> int:
             if owner_is_partner
             else reverse("manage:review_detail", args=[item.review_id])
         )
-        sent += _send(
+        sent += _remind(
             key=f"insights-action-overdue:{item.pk}:{item.due_on.isoformat()}:{threshold}",
             users=users,
             template="insights_action_overdue",

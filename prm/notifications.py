@@ -87,9 +87,10 @@ def notify_each(
     *, key: str, template: str, users: list[User], partner: Any, url: str, label: str, context: dict[str, Any]
 ) -> int:
     """Notify each user once per key (the user's id is added to the key), with a button to `url` and the partner
-    in the context. Returns how many were addressed."""
+    in the context. Returns how many were sent now (a key used before sends nothing again: sweeps count with it)."""
+    sent = 0
     for user in users:
-        notify(
+        sent += notify(
             key=f"{key}:{user.pk}",
             template=template,
             recipient=user,
@@ -97,8 +98,8 @@ def notify_each(
             url=url,
             action_label=label,
             context={"partner": partner, **context},
-        )
-    return len(users)
+        ).sent_now
+    return sent
 
 
 class EmailClaimLost(Exception):
