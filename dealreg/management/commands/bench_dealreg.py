@@ -20,7 +20,6 @@ the share candidate search finds (outside the timing). Prints one `name=value` p
 """
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -31,13 +30,10 @@ from django.db import connection
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the repository root, for benchmarks/
 
 from benchmarks import dealreg_data as data
+from benchmarks.timing import percentiles
 
 SMALL = 10_000
 
-
-def _percentiles(times: list[float]) -> tuple[float, float]:
-    times = sorted(times)
-    return statistics.median(times), times[max(0, int(len(times) * 0.95 + 0.5) - 1)]
 
 
 class Command(BaseCommand):
@@ -273,7 +269,7 @@ class Command(BaseCommand):
             found = detect(probe)
             times.append((time.perf_counter() - start) * 1000)
             with_conflicts += bool(found.conflicts)
-        p50, p95 = _percentiles(times)
+        p50, p95 = percentiles(times)
         slowest = sorted(zip(times, probes, strict=True), key=lambda t: -t[0])[: options["show_slowest"]]
         for ms, probe in slowest:  # to stderr: stdout stays name=value lines
             self.stderr.write(f"slow check {ms:.0f} ms: {probe.name!r} {probe.website!r} {probe.country}")
@@ -307,4 +303,4 @@ class Command(BaseCommand):
             start = time.perf_counter()
             registration_submit(actor=user, registration=draft)
             times.append((time.perf_counter() - start) * 1000)
-        return _percentiles(times)
+        return percentiles(times)

@@ -32,7 +32,6 @@ smaller than 10,000 (the tests use a few hundred rows) measures that size alone.
 
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -46,13 +45,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the repository r
 
 from benchmarks import dealreg_data
 from benchmarks import insights_data as data
+from benchmarks.timing import percentiles
 
 SMALL = 10_000
 
-
-def _percentiles(times: list[float]) -> tuple[float, float]:
-    times = sorted(times)
-    return statistics.median(times), times[max(0, int(len(times) * 0.95 + 0.5) - 1)]
 
 
 class Command(BaseCommand):
@@ -457,7 +453,7 @@ class Command(BaseCommand):
             statuses.add(status)
         with CaptureQueriesContext(connection) as queries:
             fetch(samples + 2)
-        p50, p95 = _percentiles(times)
+        p50, p95 = percentiles(times)
         slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[: self.show_slowest]
         for query in slowest:  # to stderr: stdout stays name=value lines
             self.stderr.write(f"{name} {label} slow query {float(query['time']) * 1000:.0f} ms: {query['sql'][:600]}")
