@@ -13,7 +13,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from insights import queues
+from insights import renewals
 from insights.metrics import Filters, Period, Snapshot, breakdown, funnel, series, top_partners
 from insights.metrics.catalogue import INVOLVEMENTS
 from prm.money import Converted, Totals, format_money, month_words
@@ -262,7 +262,7 @@ def _breakdown(period: Period, filters: Filters, currency: str, by: str) -> Char
 
 def _renewals(filters: Filters, currency: str) -> Chart:
     partners = None if filters.is_empty else filters.partners()
-    rows = queues.renewals_upcoming(currency=currency, partners=partners)
+    rows = renewals.renewals_upcoming(currency=currency, partners=partners)
     chart = Chart(
         name="renewals",
         title="Renewals coming up",
@@ -287,7 +287,7 @@ def _renewals(filters: Filters, currency: str) -> Chart:
 
 def _outcomes(period: Period, filters: Filters, currency: str) -> Chart:
     partners = None if filters.is_empty else filters.partners()
-    rows = queues.renewal_outcomes(start=period.start, end=period.end, currency=currency, partners=partners)
+    rows = renewals.renewal_outcomes(start=period.start, end=period.end, currency=currency, partners=partners)
     chart = Chart(
         name="renewal_outcomes",
         title="Renewal outcomes in the period",

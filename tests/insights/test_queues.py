@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dealreg.models import Registration
 from insights import queues
+from insights import renewals as renewal_selectors
 from insights.models import ActionItem, CustomerContract, RenewalOutcome, Review
 from mdf.models import Claim, FundRequest
 from partners.models import Partner, PartnerStep, Program, Tier, TierProposal
@@ -239,7 +240,7 @@ def renewals(db):
 
 def test_renewals_coming_up_per_month(renewals):
     today, _ = renewals
-    months = queues.renewals_upcoming(currency="USD", today=today)
+    months = renewal_selectors.renewals_upcoming(currency="USD", today=today)
     assert [m.month for m in months] == [date(2026, m, 1) for m in range(3, 9)]
     assert [m.count for m in months] == [1, 2, 1, 0, 0, 0]
     april = months[1]
@@ -251,13 +252,16 @@ def test_renewals_coming_up_per_month(renewals):
 
 def test_renewals_narrowed_to_partners_leave_direct_customers_out(renewals):
     today, partner = renewals
-    months = queues.renewals_upcoming(currency="USD", today=today, partners=Partner.objects.filter(pk=partner.pk))
+    months = renewal_selectors.renewals_upcoming(
+        currency="USD", today=today, partners=Partner.objects.filter(pk=partner.pk)
+    )
     assert [m.count for m in months] == [1, 2, 0, 0, 0, 0]
 
 
 def test_renewal_outcomes_in_a_period(renewals):
     rows = {
-        r.outcome: r for r in queues.renewal_outcomes(start=date(2026, 1, 1), end=date(2026, 3, 31), currency="USD")
+        r.outcome: r
+        for r in renewal_selectors.renewal_outcomes(start=date(2026, 1, 1), end=date(2026, 3, 31), currency="USD")
     }
     assert (rows["renewed"].count, rows["renewed"].partner_count, rows["renewed"].total.total) == (1, 1, D("120.00"))
     assert (rows["churned"].count, rows["churned"].partner_count) == (1, 0)
