@@ -35,13 +35,7 @@ class Cell:
 def registrations(filters: Filters):
     from dealreg.models import Registration
 
-    qs = Registration.objects.all()
-    if not filters.is_empty:
-        if filters.partner and len([f for f in Filters.FIELDS if getattr(filters, f)]) == 1:
-            qs = qs.filter(partner_id=filters.partner)
-        else:
-            qs = qs.filter(partner__in=filters.partners().values("pk"))
-    return qs.order_by()
+    return Registration.objects.filter(**filters.lookup()).order_by()
 
 
 def _month(field: str):

@@ -161,14 +161,6 @@ def _money_items(rows, amount="amount", currency="currency", month="m"):
     return [(r[amount], r[currency], r[month]) for r in rows if r[amount]]
 
 
-def _partner_ids_filter(filters: Filters, field_name: str = "partner") -> dict:
-    if filters.is_empty:
-        return {}
-    if filters.partner and len([f for f in Filters.FIELDS if getattr(filters, f)]) == 1:
-        return {f"{field_name}_id": filters.partner}
-    return {f"{field_name}__in": filters.partners().values("pk")}
-
-
 def _median(values: list[float]) -> Decimal | None:
     return Decimal(str(round(statistics.median(values), 1))) if values else None
 
@@ -223,7 +215,7 @@ class _Values:
         start, end = p.start_at, p.end_at
         partners = f.partners() if not f.is_empty else Partner.objects.all()
         partners = partners.order_by()
-        by_partner = _partner_ids_filter(f)
+        by_partner = f.lookup()
         month = lambda name: TruncMonth(name, output_field=DateField())  # noqa: E731
 
         # Partners: approvals, activations, first deals (one query each, rows bounded by partners).
@@ -252,7 +244,7 @@ class _Values:
         ).count()
 
         # MDF paid, attributed won revenue, program costs, direct revenue.
-        paid_filter = _partner_ids_filter(f, "budget__partner")
+        paid_filter = f.lookup("budget__partner")
         self.rows["mdf_paid"] = _money_items(
             LedgerEntry.objects.filter(
                 kind=LedgerEntry.Kind.PAYOUT, created_at__gte=start, created_at__lt=end, **paid_filter
@@ -267,7 +259,7 @@ class _Values:
                 registration__status=Registration.Status.WON,
                 registration__closed_at__gte=start,
                 registration__closed_at__lt=end,
-                **_partner_ids_filter(f, "registration__partner"),
+                **f.lookup("registration__partner"),
             )
             .annotate(m=month("registration__closed_at"), c=F("registration__currency"))
             .values("m", "c")
@@ -301,9 +293,7 @@ class _Values:
 
         # Renewals that came up in the period: outcomes recorded, and those still waiting for one.
         outcomes = (
-            RenewalOutcome.objects.filter(
-                due_on__gte=p.start, due_on__lte=p.end, **_partner_ids_filter(f, "contract__partner")
-            )
+            RenewalOutcome.objects.filter(due_on__gte=p.start, due_on__lte=p.end, **f.lookup("contract__partner"))
             .values("contract__partner_id", "outcome")
             .annotate(n=Count("id"))
             .order_by()
@@ -328,10 +318,6 @@ class _Values:
         self.renewals_waiting = {"partner": 0, "direct": 0}
         for row in waiting:
             self.renewals_waiting["direct" if row["partner_id"] is None else "partner"] += row["n"]
-
-
-def _snapshot_values(period: Period, filters: Filters, currency: str, today: date) -> _Values:
-    return _Values(period, filters, currency, today=today)
 
 
 def _now_values(filters: Filters, currency: str, today: date, rates_month: date) -> dict:
@@ -474,9 +460,9 @@ def program_snapshot(
     today = today or timezone.localdate()
     program = _program()
     currency = program["reporting_currency"] or reporting_currency()
-    current = _snapshot_values(period, filters, currency, today)
+    current = _Values(period, filters, currency, today=today)
     previous_period = period.previous()
-    previous = _snapshot_values(previous_period, filters, currency, today) if compare else None
+    previous = _Values(previous_period, filters, currency, today=today) if compare else None
 
     # The ecosystem ratio of a filtered view compares with everything the startup won (all partners + direct).
     def all_won(values: _Values | None, p: Period):

@@ -164,6 +164,15 @@ class Filters:
     def query(self) -> str:
         return "&".join(f"{f}={getattr(self, f)}" for f in self.FIELDS if getattr(self, f))
 
+    def lookup(self, field: str = "partner") -> dict:
+        """Filter kwargs that narrow rows with a `field` foreign key to the matching partners: nothing when empty,
+        the id itself for one partner alone, else a subquery."""
+        if self.is_empty:
+            return {}
+        if self.partner and not any(getattr(self, f) for f in self.FIELDS if f != "partner"):
+            return {f"{field}_id": self.partner}
+        return {f"{field}__in": self.partners().values("pk")}
+
     def with_partner(self, partner_id: int) -> "Filters":
         return replace(self, partner=partner_id)
 
