@@ -36,13 +36,17 @@ from dealreg.matching import (
     IGNORED_DOMAINS,
     Company,
     MatchResult,
+    acronym_forms,
     distinctive_words,
     is_generic,
     match,
     normalize_name,
+    short_form,
+    skeleton,
+    spelling_variants,
 )
 from dealreg.models import Account, Registration
-from prm.names import normalize_company_name, registrable_domain
+from prm.names import han_initials, normalize_company_name, registrable_domain
 
 CANDIDATES_PER_MODEL = 50
 # Stored names read by fuzzy search, the most similar to the name first, besides those always read (the name itself,
@@ -112,6 +116,8 @@ class SearchKeys:
     distinctive: list[str] = field(default_factory=list)  # its words that are not common words (the matcher's)
     tokens: list[str] = field(default_factory=list)  # the words of its name key
     order_key: str = ""  # similarity to this orders the rows found
+    also: set[str] = field(default_factory=set)  # name keys it may be written as: its acronyms, other spellings
+    initials: str = ""  # an acronym name ('IBM'): the names of those initials are searched (PostgreSQL)
 
 
 def _shorter_names(tokens: list[str]) -> set[str]:
@@ -158,6 +164,11 @@ def search_keys(name: str, website: str = "") -> SearchKeys:
     distinctive = list(dict.fromkeys(distinctive_words(name or "")))
     tokens = list(dict.fromkeys(stored_key.split()))
     core = "".join(distinctive)
+    # "International Business Machines" may be stored as "IBM", "比亚迪" as "BYD", "Яндекс" as "Yandex".
+    also = acronym_forms(name or "") | ({han} if len(han := han_initials(name or "")) >= 2 else set())
+    if len(tokens) <= 2:
+        also |= {" ".join(words) for words in _respelled(tokens)}
+    initials = short_form(name or "")
     return SearchKeys(
         domain=domain,
         exact=exact,
@@ -167,7 +178,14 @@ def search_keys(name: str, website: str = "") -> SearchKeys:
         distinctive=distinctive[:MAX_WORDS],
         tokens=tokens[:MAX_WORDS],
         order_key=stored_key,
+        also=also - exact,
+        initials=initials if len(initials) >= 3 else "",
     )
+
+
+def _respelled(tokens: list[str]) -> list[list[str]]:
+    """The name with one of its words written another way transliteration could ('yandex' → 'yandeks')."""
+    return [[*tokens[:i], variant, *tokens[i + 1 :]] for i, w in enumerate(tokens) for variant in spelling_variants(w)]
 
 
 def deletions(word: str) -> set[str]:
@@ -193,6 +211,7 @@ def word_groups(keys: SearchKeys) -> list[list[str]]:
     counted = [w for w in keys.distinctive if not is_common(w)]  # the others are common words already
 
     def variants(of: list[str], *, twice: bool = False) -> list[str]:
+        of = sorted(set(of).union(*(spelling_variants(w) for w in of)))  # 'yandex' finds 'yandeks' (Яндекс)
         found = set(of).union(*(deletions(w) for w in of))
         if twice:  # less two letters too: a stored word less one that is one of these is two typos away (long
             # words only: in shorter ones two typos leave too little for the matcher to find the names similar)
@@ -207,7 +226,9 @@ def word_groups(keys: SearchKeys) -> list[list[str]]:
         stored = [row[0] for row in cursor.fetchall()]
         typos: dict[str, set[str]] = {w: {w} for w in words}
         for word in words:
-            typos[word].update(other for other in stored if fuzz.ratio(word, other) >= TYPO_AT)
+            typos[word].update(
+                other for other in stored if fuzz.ratio(word, other) >= TYPO_AT or skeleton(word) == skeleton(other)
+            )
         # How many names hold the rare words and the words like them (up to POPULAR_NAMES + 1).
         popular: set[str] = set()
         if near := sorted(set().union(*(typos[w] for w in counted))):
@@ -235,16 +256,29 @@ def _names(keys: SearchKeys, groups: list[list[str]]) -> dict[str, bool]:
     if groups:
         conditions.append(" AND ".join(["string_to_array(name_key, ' ') && %s::text[]"] * len(groups)))
         params += groups
-    if not conditions:
-        return {}
-    with connection.cursor() as cursor:
+    parts, part_params = [], []
+    if conditions:
         where = " OR ".join(f"({c})" for c in conditions)  # fixed fragments: the values go as parameters
-        cursor.execute(
-            "SELECT name_key, replace(name_key, ' ', '') = ANY(%s) AS compact FROM dealreg_namekey "  # noqa: S608
-            f"WHERE {where} ORDER BY compact DESC, similarity(name_key, %s) DESC, name_key LIMIT %s",
-            [sorted(keys.compact), *params, keys.order_key, NAMES],
+        parts.append(
+            "(SELECT name_key, replace(name_key, ' ', '') = ANY(%s) AS compact, 0 AS via FROM dealreg_namekey "  # noqa: S608
+            f"WHERE {where} ORDER BY compact DESC, similarity(name_key, %s) DESC, name_key LIMIT %s)"
         )
-        return dict(cursor.fetchall())
+        part_params += [sorted(keys.compact), *params, keys.order_key, NAMES]
+    if keys.initials:  # "IBM": names of those initials, and of a few common words more (ANZ … Banking Group)
+        parts.append(
+            "(SELECT name_key, false, 1 FROM dealreg_namekey WHERE name_key LIKE '%% %%' "
+            'AND dealreg_initials(name_key) COLLATE "C" LIKE %s AND length(dealreg_initials(name_key)) <= %s '
+            'ORDER BY dealreg_initials(name_key) COLLATE "C", name_key LIMIT %s)'
+        )
+        part_params += [keys.initials + "%", len(keys.initials) + 3, NAMES]
+    if not parts:
+        return {}
+    found: dict[str, bool] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), part_params)
+        for name_key, compact, _ in sorted(cursor.fetchall(), key=lambda row: row[2]):
+            found.setdefault(name_key, compact)
+    return found
 
 
 def _prefix(name: str, stored_key: str) -> str:
@@ -298,7 +332,7 @@ def _search(
         hit = Q(name_key__in=exact) if exact else Q(pk__in=[])
         if keys.domain:
             hit |= Q(domain=keys.domain)
-        condition = hit
+        condition = hit | Q(name_key__in=keys.also) if keys.also else hit
         if prefix := _prefix(name, keys.order_key) if keys.order_key else "":
             condition |= Q(name_key__gte=prefix, name_key__lt=prefix + "\uffff")
         exactness = Case(When(hit, then=Value(True)), default=Value(False), output_field=BooleanField())
@@ -317,7 +351,7 @@ def _search(
     ranked_params.append(keys.order_key)
     limit = " ORDER BY exact DESC, similarity DESC, id LIMIT %s"
     parts = [f"({ranked} WHERE name_key = ANY(%s){where}{limit})"]
-    part_params = [*ranked_params, sorted(exact | keys.shorter | set(names)), *params, CANDIDATES_PER_MODEL]
+    part_params = [*ranked_params, sorted(exact | keys.shorter | keys.also | set(names)), *params, CANDIDATES_PER_MODEL]
     if keys.domain:
         parts.append(f"({ranked} WHERE domain = %s{where}{limit})")
         part_params += [*ranked_params, keys.domain, *params, CANDIDATES_PER_MODEL]

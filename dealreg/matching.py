@@ -31,13 +31,14 @@ The verdict is symmetric: match(a, b) == match(b, a), reasons included.
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
-from cleanco import basename
+from cleanco import termdata
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
-from prm.names import FREEMAIL_DOMAINS, registrable_domain
+from prm.names import FREEMAIL_DOMAINS, han_initials, registrable_domain, to_latin
 
 Verdict = Literal["same", "possible", "different"]
 
@@ -66,31 +67,108 @@ _GENERIC_TEXT = """
     investments investment realty properties property construction engineering design marketing research cloud
     security secure business commercial corporate home care life one
 """
-GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
-_GENERIC_LIST = sorted(GENERIC_WORDS)
-
-# Legal forms cleanco does not strip, as token sequences (after punctuation is gone), removed from the end.
-_LEGAL_SUFFIX_TEXT = """
-aktiengesellschaft, kommanditgesellschaft, gesellschaft mit beschrankter haftung, kabushiki kaisha, kabushiki gaisha,
-godo kaisha, yugen kaisha, limited liability company, limited liability partnership, limited partnership,
-limited liability, public limited company, private limited, pvt ltd, pvt, pty ltd, pty, pte ltd, pte, sdn bhd, bhd,
-societe anonyme, sociedad anonima, sociedad limitada, societa per azioni, societa a responsabilita limitata,
-naamloze vennootschap, besloten vennootschap, osakeyhtio, aktiebolag, aksjeselskap, aktieselskab, incorporated,
-corporation, company, limited, corp, inc, ltd, llc, llp, plc, gmbh, ag, kg, co, kk, s a, s p a, b v, n v, k k, a s,
-oy, oyj, ab, sa, spa, srl, sarl, sas, bv, nv, se, as, asa, ltda, sl, lp, tbk, persero, ооо, оао, зао, пао, ао,
+# Countries, regions and their adjectives, in English and their own languages: the local entity of a group is named
+# after where it is ("Nestlé USA", "IBM Deutschland", "BMW of North America", "Hindustan Unilever").
+_PLACE_TEXT = """
+    north south east west northern southern eastern western usa us america americas uk britain british england
+    english deutschland germany german india indian hindustan bharat china chinese japan japanese nippon nihon korea
+    korean france french francais francaise italia italy italiana italian espana spain espanola spanish mexico
+    mexicana brasil brazil brasileira canada canadian australia australian singapore nederland netherlands
+    nederlandse holland schweiz suisse switzerland swiss osterreich austria polska poland sverige sweden svenska
+    norge norway danmark denmark suomi finland ireland irish scotland wales belgium belgique belgie portugal turkey
+    turkiye russia rus rossiya africa african emea apac latam nordic nordics benelux iberia iberica middle arabia
+    arabian saudi emirates uae gulf israel egypt nigeria kenya philippines indonesia malaysia thailand vietnam
+    taiwan hongkong kong hong argentina chile colombia peru zealand nz international
 """
-_LEGAL_SUFFIXES = tuple(tuple(s.split()) for s in _LEGAL_SUFFIX_TEXT.split(",") if s.strip())
-# Legal forms written before the name (PT Telkom, OOO Yandex, Kabushiki Kaisha Toyota).
-_LEGAL_PREFIX_TEXT = "kabushiki kaisha, pt, cv, ooo, oao, zao, pao, ao, tov, ооо, оао, зао, пао, ао, тов"
-_LEGAL_PREFIXES = tuple(tuple(s.split()) for s in _LEGAL_PREFIX_TEXT.split(","))
+PLACE_WORDS = frozenset(_PLACE_TEXT.split())
+_GROUP_WORDS = frozenset({"group", "groups", "holdings", "holding", "gruppe", "groep", "grupo", "groupe"})
+# Group, company and holding words of other languages.
+_FOREIGN_GENERIC_TEXT = "groep gruppe grupo groupe gruppo grupa koncern holdings holding compagnie compania"
+GENERIC_WORDS = frozenset(_GENERIC_TEXT.split()) | PLACE_WORDS | frozenset(_FOREIGN_GENERIC_TEXT.split())
+_GENERIC_LIST = sorted(GENERIC_WORDS)
+# Words of other languages read as their English equivalent ("Toyota Jidosha" is Toyota Motor).
+_TRANSLATED = {"jidosha": "motor", "denki": "electric", "ginko": "bank", "banco": "bank", "banque": "bank"}
 
-_SPECIAL_LETTERS = str.maketrans(
-    {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d"}
-    | {"Đ": "D", "þ": "th", "Þ": "TH", "ı": "i"}
+# Legal forms, as token sequences (after punctuation is gone), removed from the end of a name again and again:
+# cleanco's table of legal forms of many countries, and the spelled-out forms it lacks.
+_LEGAL_SUFFIX_TEXT = """
+aktiengesellschaft, kommanditgesellschaft, kommanditgesellschaft auf aktien, gesellschaft mit beschrankter haftung,
+gmbh co kg, gmbh co kgaa, ag co kg, se co kg, se co kgaa, gmbh co ohg, kabushiki kaisha, kabushiki gaisha,
+godo kaisha, yugen kaisha, limited liability company, limited liability partnership, limited partnership,
+limited liability, public limited company, public company limited, private limited company, private limited,
+pvt ltd, pvt, pty ltd, pty, proprietary limited, pte ltd, pte, sdn bhd, sendirian berhad, berhad, bhd,
+societe anonyme, societe par actions simplifiee, societe a responsabilite limitee, sociedad anonima,
+sociedad anonima de capital variable, sa de cv, s a de c v, sab de cv, s de rl, s de rl de cv, sociedad limitada,
+societa per azioni, societa a responsabilita limitata, sociedade anonima, sociedade limitada, limitada, ltda,
+naamloze vennootschap, besloten vennootschap, osakeyhtio, julkinen osakeyhtio, aktiebolag, ab publ, publ,
+aksjeselskap, allmennaksjeselskap, aktieselskab, anpartsselskab, spolka z ograniczona odpowiedzialnoscia,
+sp z o o, sp zoo, spolka akcyjna, s r o, spol s r o, a s, d o o, d d, kft, zrt, nyrt, obshchestvo s
+ogranichennoy otvetstvennostyu, incorporated, corporation, company, limited, corp, inc, ltd, llc, llp, plc, gmbh,
+ag, kg, kgaa, ohg, co, kk, k k, gk, s a, s p a, b v, n v, oy, oyj, ab, sa, spa, srl, sarl, sas, sasu, bv, nv, se,
+as, asa, aps, sl, slu, sau, lp, tbk, persero, jsc, pjsc, ojsc, cjsc, ooo, oao, zao, pao, cia, cie, compania,
+compagnie, y cia, et cie, e cia, holding ag, lda, sociedad anonima bursatil de capital variable, sab de cv,
+akciova spolecnost, spolecnost s rucenim omezenym, sro, spol sro, doo, dd, spzoo, sp zoo, com
+"""
+# Terms of cleanco's table that are also ordinary words at the end of a name ("Kids at Play", "Vodafone UK").
+_NOT_LEGAL = frozenset({"at", "ok", "uk", "og", "et", "ps", "bl", "ba", "fa", "ee", "ei", "ep", "pp", "private"})
+
+
+def _legal_sequences() -> tuple[tuple[str, ...], ...]:
+    terms = {t for terms in termdata.terms_by_type.values() for t in terms}
+    terms |= {t for terms in termdata.terms_by_country.values() for t in terms}
+    found = {tuple(_WORDS.findall(to_latin(t).casefold())) for t in terms | set(_LEGAL_SUFFIX_TEXT.split(","))}
+    found = {tuple(w for w in seq if w != "and") for seq in found}
+    return tuple(sorted((s for s in found if s and " ".join(s) not in _NOT_LEGAL), key=len, reverse=True))
+
+
+# Legal forms written before the name (PT Telkom, OOO Yandex, Kabushiki Kaisha Toyota, PJSC Gazprom).
+_LEGAL_PREFIX_TEXT = (
+    "kabushiki kaisha, pt, cv, ooo, oao, zao, pao, ao, tov, jsc, pjsc, ojsc, cjsc, ud, ab, aktiebolaget, as, oy"
 )
+_LEGAL_PREFIXES = tuple(tuple(s.split()) for s in _LEGAL_PREFIX_TEXT.split(","))
+# "and" in other languages, between two words of a name: "Müller und Söhne", "Santos y Cia", "Moët et Chandon".
+_AND_WORDS = frozenset({"and", "und", "y", "et", "e", "en", "og", "och", "ve"})
+# Small words an acronym may skip or spell out: BofA is Bank of America.
+_LINK_WORDS = frozenset(
+    [
+        "of",
+        "the",
+        "for",
+        "in",
+        "on",
+        "at",
+        "to",
+        "a",
+        "an",
+        "de",
+        "del",
+        "der",
+        "des",
+        "du",
+        "la",
+        "le",
+        "les",
+        "van",
+        "von",
+        "di",
+        "da",
+        "do",
+        "dos",
+        "das",
+    ]
+)
+
 _APOSTROPHES = re.compile(r"['’`´]")
 _WORDS = re.compile(r"[^\W_]+")
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")
 _MAX_LEN = 300  # longer than any stored name or website; keeps hostile input cheap
+_LEGAL_SUFFIXES = _legal_sequences()
+
+# Spellings that transliteration leaves open (Яндекс: Yandeks or Yandex; Касперский: Kasperskiy or Kaspersky;
+# 삼성: Samseong or Samsung), read as one when a name was written in another script.
+_SKELETON_RULES = (("eo", "u"), ("ou", "u"), ("oo", "u"), ("ks", "x"), ("kh", "h"), ("ph", "f"), ("c", "k"))
+_SKELETON_RULES += (("w", "v"), ("j", "i"), ("y", "i"))
+_DOUBLED = re.compile(r"(.)\1+")
 
 SIMILAR_AT = 85  # fuzzy score on the distinctive parts from which two names are "possibly" one company
 _SCORE_BANDS = {"same": (85, 100), "possible": (50, 84), "different": (0, 49)}
@@ -121,9 +199,13 @@ class MatchResult:
 @dataclass(frozen=True)
 class _Name:
     shown: str
-    tokens: tuple[str, ...]
-    distinctive: tuple[str, ...]
+    tokens: tuple[str, ...]  # the name as compared: legal forms, "and" and a leading "the" gone
+    distinctive: tuple[str, ...]  # its words that are not common business words
     suffix_removed: bool
+    words: tuple[str, ...]  # the words before legal forms went (what an acronym is made of)
+    optional: frozenset[int]  # positions in `words` an acronym may skip: legal forms, "of", "the"...
+    other_script: bool  # written (partly) in another script than Latin, read transliterated
+    han_initials: str  # of the Chinese characters' syllables: '比亚迪' → 'byd'
 
     @property
     def compact(self) -> str:
@@ -153,35 +235,82 @@ def _strip_sequence(tokens: list[str], sequences: tuple[tuple[str, ...], ...], *
 @lru_cache(maxsize=4096)
 def is_generic(token: str) -> bool:
     """A common business word, or a typo (one letter more or less) of a long one: 'logistcs' → 'logistics'."""
-    if token in GENERIC_WORDS:
+    if token in GENERIC_WORDS or token.isdigit():  # "Marchesi 1824": a year is no name
         return True
     if len(token) < 7 or not token.isascii():
         return False
     return process.extractOne(token, _GENERIC_LIST, scorer=fuzz.ratio, score_cutoff=88) is not None
 
 
+def skeleton(word: str) -> str:
+    """A word with the spellings transliteration leaves open made one: 'yandeks' and 'yandex' → 'iandex'."""
+    for old, new in _SKELETON_RULES:
+        word = word.replace(old, new)
+    return _DOUBLED.sub(r"\1", word)
+
+
+# Letters transliteration writes either way, both ways round.
+_SPELLINGS = (("ks", "x"), ("x", "ks"), ("eo", "u"), ("u", "eo"), ("ph", "f"), ("f", "ph"), ("c", "k"), ("k", "c"))
+_SPELLINGS += (("y", "i"), ("i", "y"), ("w", "v"), ("v", "w"), ("kh", "h"), ("h", "kh"), ("j", "y"), ("y", "j"))
+
+
+def spelling_variants(word: str, limit: int = 12) -> set[str]:
+    """Other spellings transliteration could give the word, one rule at a time ('yandex' → 'yandeks', ...): what
+    candidate search looks up besides the word and its typos."""
+    found = {word.replace(old, new) for old, new in _SPELLINGS if old in word} - {word}
+    return set(sorted(found, key=lambda w: (abs(len(w) - len(word)), w))[:limit])
+
+
+def _words(text: str) -> list[str]:
+    """The words of a name: "and" in any language between two words gone ('müller und sohne' → müller, sohne),
+    single letters in a row one word ('s a de c v' → sa, de, cv; 'm s' → ms), a few foreign words in English."""
+    words = _WORDS.findall(text)
+    words = [w for i, w in enumerate(words) if not (w in _AND_WORDS and (w == "and" or 0 < i < len(words) - 1))]
+    joined: list[str] = []
+    for i, word in enumerate(words):
+        if len(word) == 1 and i and len(words[i - 1]) == 1 and word.isalpha() and words[i - 1].isalpha():
+            joined[-1] += word
+        else:
+            joined.append(_TRANSLATED.get(word, word))
+    return joined
+
+
 @lru_cache(maxsize=8192)
 def _read_name(shown: str) -> _Name:
-    text = unicodedata.normalize("NFKD", shown.translate(_SPECIAL_LETTERS))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = _APOSTROPHES.sub("", text).replace("&", " and ").replace("+", " and ")
-    raw_tokens = [t for t in _WORDS.findall(text) if t != "and"]
-    stripped = basename(basename(text))  # twice: "Pvt Ltd", "Co. Ltd"
-    tokens = [t for t in _WORDS.findall(stripped) if t != "and"] or raw_tokens
-    if len(tokens) > 1 and tokens[0] == "the":
-        tokens.pop(0)
+    latin = to_latin(shown)
+    text = _APOSTROPHES.sub("", latin.casefold()).replace("&", " and ").replace("+", " and ")
+    words = _words(text)
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    tokens = list(words)
     while _strip_sequence(tokens, _LEGAL_SUFFIXES, at_end=True):
         pass
-    _strip_sequence(tokens, _LEGAL_PREFIXES, at_end=False)
+    kept_to = len(tokens)  # `tokens` is words[kept_from:kept_to] once a legal prefix is gone too
+    kept_from = kept_to - len(tokens) if _strip_sequence(tokens, _LEGAL_PREFIXES, at_end=False) else 0
     if len(tokens) > 1 and tokens[0] == "the":
         tokens.pop(0)
-    plain = [t for t in raw_tokens if t != "the"]
+    optional = {i for i, w in enumerate(words) if w in _LINK_WORDS or i < kept_from or i >= kept_to}
+    trailing = (
+        kept_to  # common words at the end may be left out of an acronym: ANZ, Australia and New Zealand Banking Group
+    )
+    while trailing > kept_from + 2 and is_generic(words[trailing - 1]):
+        trailing -= 1
+        optional.add(trailing)
     return _Name(
         shown=shown,
         tokens=tuple(tokens),
         distinctive=tuple(t for t in tokens if not is_generic(t)),
-        suffix_removed=len(tokens) < len(plain),
+        suffix_removed=len(tokens) < len(words),
+        words=tuple(words),
+        optional=frozenset(optional),
+        other_script=not _text_is_latin(shown),
+        han_initials=han_initials(shown) if not shown.isascii() else "",
     )
+
+
+def _text_is_latin(text: str) -> bool:
+    """No letter of another script (accented Latin letters are Latin)."""
+    return all(not ch.isalpha() or ch.isascii() or "LATIN" in unicodedata.name(ch, "LATIN") for ch in text)
 
 
 def normalize_name(name: str) -> str:
@@ -194,11 +323,101 @@ def distinctive_words(name: str) -> tuple[str, ...]:
     return _read_name(_text(name)).distinctive
 
 
+def _short_form(name: _Name) -> str:
+    """The name as an acronym might be written ('IBM', 'M&S' → 'ms', 'AT&T' → 'att', '3M' → 'mmm'), or ''."""
+    tokens = name.tokens
+    if len(tokens) > 1 and any(len(t) > 2 for t in tokens[1:]) and len(name.distinctive) == 1:
+        tokens = name.distinctive  # "DBS Bank", "ING Groep": the distinctive word
+    if not tokens or (len(tokens) > 1 and any(len(t) > 2 for t in tokens[1:])):
+        return ""
+    text = re.sub(r"(\d)([a-z])", lambda m: m[2] * int(m[1]) if int(m[1]) < 5 else m[0], "".join(tokens))
+    return text if 2 <= len(text) <= 6 and text.isalpha() else ""
+
+
+def short_form(name: str) -> str:
+    """What an acronym name reads as ('IBM Corp' → 'ibm', 'M&S' → 'ms'), or '' for a name that is not one."""
+    return _short_form(_read_name(_text(name)))
+
+
+def acronym_forms(name: str) -> set[str]:
+    """The initials of a name of two words or more, as an acronym of it could be stored: 'International Business
+    Machines Corp' → {'ibm', 'ibmc'}; 'Bank of America' → {'ba', 'boa'}. Each also with spaces ('m s': 'M&S')."""
+    read = _read_name(_text(name))
+    if len(read.words) - len(read.optional) < 2:
+        return set()
+    every = "".join(w[0] for w in read.words)
+    required = "".join(w[0] for i, w in enumerate(read.words) if i not in read.optional)
+    kept = "".join(w[0] for w in read.tokens)
+    # Common words at the end may be left out: ANZ for Australia and New Zealand Banking Group.
+    forms = {f for f in (every, required, kept, *(kept[:n] for n in range(2, len(kept)))) if 2 <= len(f) <= 6}
+    return forms | {" ".join(f) for f in forms}
+
+
+def _spells(short: str, long: _Name) -> bool:
+    """Is `short` made of the first letter of each word of `long`, in order? Legal forms, small link words ("of",
+    "the") and common words at the end may be skipped, give their first letter or be spelled out whole (BofA: Bank
+    of America; PDVSA: Petróleos de Venezuela S.A.), and the name may stop at a link word (SAP: Systeme,
+    Anwendungen und Produkte in der Datenverarbeitung)."""
+    words, optional = long.words, long.optional
+    if sum(w not in _LINK_WORDS for w in words) < 2:
+        return False
+
+    @cache
+    def rest(i: int, j: int) -> bool:
+        if j == len(words):
+            return i == len(short)
+        word = words[j]
+        if i == len(short) and word in _LINK_WORDS and j > 1:
+            return True
+        if j in optional and (rest(i, j + 1) or (short.startswith(word, i) and rest(i + len(word), j + 1))):
+            return True
+        return i < len(short) and short[i] == word[0] and rest(i + 1, j + 1)
+
+    return rest(0, 0)
+
+
+def _camel_parts(shown: str) -> list[str]:
+    """'FedEx' → ['fed', 'ex']: a name written as capitalised pieces, each the start of a word of the full name."""
+    text = shown.strip()
+    if " " in text or not text.isascii() or not text.isalpha():
+        return []
+    parts = _CAPITALISED.findall(text)
+    return [p.casefold() for p in parts] if len(parts) > 1 and "".join(parts) == text else []
+
+
+def _acronym(a: _Name, b: _Name) -> str:
+    """A reason when one name can be the acronym (or the capitalised contraction) of the other, else ''."""
+    for short, long in ((a, b), (b, a)):
+        form = _short_form(short)
+        if form and long.han_initials == form:
+            return f"'{short.shown}' could be the initials of '{long.shown}' read in Latin letters"
+        if form and len(long.tokens) > 1 and _spells(form, long):
+            return f"'{short.shown}' could be the initials of '{long.shown}'"
+        parts = _camel_parts(short.shown)
+        required = [w for i, w in enumerate(long.words) if i not in long.optional]
+        if parts and len(parts) == len(required) and all(w.startswith(p) for p, w in zip(parts, required, strict=True)):
+            return f"'{short.shown}' could be short for '{long.shown}'"
+    return ""
+
+
 def _domain(value: str) -> str:
     try:
         return registrable_domain(value)
     except (ValueError, UnicodeError):  # "//[" and friends: not a domain at all
         return ""
+
+
+def _own_domain(domain: str, name: _Name) -> bool:
+    """A free-mail or platform domain that is the company's own (Yahoo on yahoo.com, Mail.ru Group on mail.ru)."""
+    label, _, suffix = domain.partition(".")
+    names = {name.compact, name.core.replace(" ", ""), name.tokens[0] if name.tokens else ""}
+    return bool(name.tokens) and bool({label, label + suffix.replace(".", "")} & names)
+
+
+def _names_own(name: _Name, domain: str) -> bool:
+    """The website is named like the company: 'Nokian' on nokiantyres.com, 'Xero' on xero.com."""
+    label = domain.split(".", 1)[0].replace("-", "")
+    return bool(name.compact) and (label.startswith(name.compact) or name.compact.startswith(label))
 
 
 def _country(value: str) -> str:
@@ -220,8 +439,34 @@ def _similarity(x: str, y: str) -> int:
     return round(max(fuzz.token_sort_ratio(x, y), fuzz.ratio(x.replace(" ", ""), y.replace(" ", ""))))
 
 
+def _compare_other_script(a: _Name, b: _Name, shown: str) -> tuple[str, int, str] | None:
+    """Names of which one is written in another script: the same once the spellings transliteration leaves open
+    are made one ('Яндекс' / 'Yandex'), alike, or one inside the other ('华为技术' → 'huawei…' / 'Huawei')."""
+    if not (a.other_script or b.other_script) or not a.distinctive or not b.distinctive:
+        return None
+    core_a, core_b = skeleton(a.core.replace(" ", "")), skeleton(b.core.replace(" ", ""))
+    if core_a == core_b:
+        return "equal", 100, f"names match once written in the same script ({shown})"
+    score = round(fuzz.ratio(core_a, core_b))
+    if score >= SIMILAR_AT:
+        return "similar", score, f"similar names once written in the same script ({score}%): {shown}"
+    shorter, longer = sorted((core_a, core_b), key=len)
+    if len(shorter) >= 4 and longer.startswith(shorter):
+        return "contains", 65, f"one name starts with the other once written in the same script ({shown})"
+    return None
+
+
+def _one_slip(x: str, y: str) -> bool:
+    """Two spellings of one name: two letters swapped or one letter wrong ('oracel' / 'oracle', 'neslte' /
+    'nestle'), or the same once 'ph'/'f', 'ck'/'k' and doubled letters are one ('vodaphone' / 'vodafone')."""
+    x, y = x.replace(" ", ""), y.replace(" ", "")
+    if min(len(x), len(y)) < 5:
+        return False
+    return OSA.distance(x, y) <= 1 or skeleton(x) == skeleton(y)
+
+
 def _compare_names(a: _Name, b: _Name) -> tuple[str, int, str]:
-    """(kind, score, reason). kind: missing, equal, equal_generic, core_equal, similar, contains, different."""
+    """(kind, score, reason). kind: missing, equal, equal_generic, core_equal, similar, contains, acronym, different."""
     if not a.tokens or not b.tokens:
         return "missing", 0, ""
     shown = _pair(a.shown, b.shown)
@@ -229,37 +474,72 @@ def _compare_names(a: _Name, b: _Name) -> tuple[str, int, str]:
         if a.shown.casefold() == b.shown.casefold():
             reason = f"same name ({shown})"
         elif a.suffix_removed or b.suffix_removed:
-            reason = f"names match after removing legal suffixes ({shown})"
+            reason = f"names match after removing legal forms ({shown})"
+        elif a.other_script or b.other_script:
+            reason = f"names match once written in the same script ({shown})"
         else:
             reason = f"names match after normalising case, accents, spacing and punctuation ({shown})"
         if a.distinctive or b.distinctive:
             return "equal", 100, reason
         return "equal_generic", 100, f"{reason}, but they are made only of common words"
+    if other_script := _compare_other_script(a, b, shown):
+        return other_script
     full = _similarity(" ".join(a.tokens), " ".join(b.tokens))
     if not a.distinctive and not b.distinctive:
         if full >= 95:
             return "equal_generic", full, f"similar names made only of common words ({full}%): {shown}"
-        return "different", full, f"different names ({shown})"
+    elif a.distinctive and b.distinctive:
+        core = _similarity(a.core, b.core)
+        if a.core.replace(" ", "") == b.core.replace(" ", ""):
+            if full >= SIMILAR_AT:
+                return "similar", full, f"similar names ({full}%): {shown}"
+            return "core_equal", 80, f"same distinctive name '{a.core}', other words differ ({shown})"
+        if core >= SIMILAR_AT or full >= SIMILAR_AT:
+            return "similar", max(core, full), f"similar names ({max(core, full)}%): {shown}"
+        if _one_slip(a.core, b.core):
+            return "similar", 88, f"similar names (one letter apart or swapped): {shown}"
+        # "Siemens" inside "Siemens Healthineers", but not "Tata Consultancy Services" against "Tata Motors".
+        words_a = {t for t in a.tokens if not t.isdigit()}  # "Marchesi 1824": a year is no word of the name
+        words_b = {t for t in b.tokens if not t.isdigit()}
+        smaller = a if len(words_a) <= len(words_b) else b
+        bigger = b if smaller is a else a
+        leading = bigger.tokens[: len(smaller.tokens)] == smaller.tokens  # "H&M" / "H & M Hennes & Mauritz"
+        if (words_a < words_b or words_b < words_a) and (len(smaller.core.replace(" ", "")) >= 4 or leading):
+            return "contains", 65, f"one name contains the other ({shown}): a parent and a subsidiary?"
+        full = min(core, full)
+    if reason := _acronym(a, b):
+        return "acronym", 70, reason
     if not a.distinctive or not b.distinctive:
-        return "different", min(full, 40), f"different names ({shown})"
-    core = _similarity(a.core, b.core)
-    if a.core.replace(" ", "") == b.core.replace(" ", ""):
-        if full >= SIMILAR_AT:
-            return "similar", full, f"similar names ({full}%): {shown}"
-        return "core_equal", 80, f"same distinctive name '{a.core}', other words differ ({shown})"
-    if core >= SIMILAR_AT:
-        return "similar", core, f"similar names ({core}%): {shown}"
-    # "Siemens" inside "Siemens Healthineers", but not "Tata Consultancy Services" against "Tata Motors".
-    words_a, words_b = set(a.tokens), set(b.tokens)
-    smaller = a if len(words_a) <= len(words_b) else b
-    if (words_a < words_b or words_b < words_a) and len(smaller.core.replace(" ", "")) >= 4:
-        return "contains", 65, f"one name contains the other ({shown}): a parent and a subsidiary?"
-    return "different", min(core, full), f"different names ({shown})"
+        full = min(full, 40)
+    return "different", full, f"different names ({shown})"
+
+
+def _shared_words(a: _Name, b: _Name) -> tuple[str, ...]:
+    """The words both names hold, in the order of the first."""
+    other = set(b.tokens)
+    return tuple(w for w in dict.fromkeys(a.tokens) if w in other)
+
+
+def _differ_by_place(a: _Name, b: _Name) -> bool:
+    """The words one name has and the other lacks are all places or common words: 'Nestlé USA' / 'Nestlé S.A.',
+    'BMW of North America' / 'BMW AG' (a group's local entity)."""
+    extra = set(a.tokens) ^ set(b.tokens)
+    telling = {w for w in extra if w not in _LINK_WORDS}
+    return bool(telling) and all(w in PLACE_WORDS or w in _GROUP_WORDS for w in telling)
 
 
 def _in_band(verdict: Verdict, score: float) -> int:
     low, high = _SCORE_BANDS[verdict]
     return int(min(high, max(low, round(score))))
+
+
+def _usable_domains(name: _Name, domain: str, reasons: list[str]) -> str:
+    """The domain as evidence, or '' for a free-mail or platform domain (noted in reasons) unless it is the
+    company's own."""
+    if domain in IGNORED_DOMAINS and not _own_domain(domain, name):
+        reasons.append(f"{domain} is a free-mail or hosting domain: it says nothing about the company")
+        return ""
+    return domain
 
 
 def match(a: Company, b: Company) -> MatchResult:
@@ -268,14 +548,12 @@ def match(a: Company, b: Company) -> MatchResult:
     fields_b = tuple(_text(getattr(b, f, "")) for f in ("name", "domain", "country"))
     fields_a, fields_b = sorted((fields_a, fields_b))  # one canonical order: symmetric by construction
     name_a, name_b = _read_name(fields_a[0]), _read_name(fields_b[0])
-    domain_a, domain_b = _domain(fields_a[1]), _domain(fields_b[1])
     country_a, country_b = _country(fields_a[2]), _country(fields_b[2])
 
-    reasons: list[str] = []
-    for ignored in sorted({d for d in (domain_a, domain_b) if d in IGNORED_DOMAINS}):
-        reasons.append(f"{ignored} is a free-mail or hosting domain: it says nothing about the company")
-    domain_a = "" if domain_a in IGNORED_DOMAINS else domain_a
-    domain_b = "" if domain_b in IGNORED_DOMAINS else domain_b
+    ignored: list[str] = []
+    domain_a = _usable_domains(name_a, _domain(fields_a[1]), ignored)
+    domain_b = _usable_domains(name_b, _domain(fields_b[1]), ignored)
+    reasons = sorted(set(ignored))
 
     name_kind, name_score, name_reason = _compare_names(name_a, name_b)
     if domain_a and domain_b:
@@ -300,32 +578,64 @@ def match(a: Company, b: Company) -> MatchResult:
         "missing": "",
     }[domains]
     country_shift = {"same": 3, "different": -10, "missing": 0}[countries]
+    domain_shift = {"same_label": 8, "different": -5}.get(domains, 0)
+    shared = _shared_words(name_a, name_b)
 
     verdict: Verdict
     if domains == "same":
+        # The registrable domain is strong evidence (a brand and its holding, a product and its maker).
+        verdict = "same"
+        score = {"equal": 100, "missing": 90, "different": 86, "equal_generic": 88}.get(name_kind, 95)
+        if countries == "different":
+            score -= 5
         if name_kind == "different":
-            verdict, score = "possible", 60
-        else:
-            verdict, score = "same", {"equal": 100, "missing": 90}.get(name_kind, 95)
-            if countries == "different":
-                score -= 5
+            name_reason = f"the names differ ({_pair(name_a.shown, name_b.shown)}), but the domain is one"
         ordered = [domain_reason, name_reason, country_reason]
     elif name_kind == "equal":
-        if countries == "different":
+        if countries == "different" and domains == "different":  # namesakes: Merck (US) and Merck (DE)
+            verdict, score = "different", 45
+        elif countries == "different":
             verdict, score = "possible", 70
+        elif domains == "different":  # one name, two companies' websites: a namesake as often as not
+            verdict, score = "possible", 76 + country_shift
         else:
-            verdict, score = "same", 92 + country_shift + {"same_label": 4, "different": -6}.get(domains, 0)
+            verdict, score = "same", 92 + country_shift + {"same_label": 4}.get(domains, 0)
         ordered = [name_reason, country_reason, domain_reason]
     elif name_kind == "equal_generic":
-        if countries == "different":
+        if countries == "different" or domains == "different":
             verdict, score = "different", 45
         else:
-            verdict, score = "possible", 65 + country_shift + {"same_label": 8, "different": -10}.get(domains, 0)
+            verdict, score = "possible", 65 + country_shift + domain_shift
         ordered = [name_reason, country_reason, domain_reason]
-    elif name_kind in ("similar", "core_equal", "contains"):
-        base = {"similar": 70 + (name_score - SIMILAR_AT), "core_equal": 72, "contains": 62}[name_kind]
+    elif name_kind == "acronym" and (domains == "different" or countries == "different"):
+        # Initials are shared by many companies: with other websites or countries, they are not evidence.
+        verdict, score = "different", 40
+        ordered = [name_reason, domain_reason, country_reason]
+    elif (
+        name_kind in ("core_equal", "contains")
+        and domains == "different"
+        and len(shared) <= 1
+        and not _differ_by_place(name_a, name_b)
+    ):
+        # "Square" / "Square Enix" on two websites: one shared word is not one company.
+        verdict, score = "different", 40
+        if shared:
+            name_reason = f"only '{shared[0]}' in common ({_pair(name_a.shown, name_b.shown)}) and the domains differ"
+        ordered = [name_reason, domain_reason, country_reason]
+    elif (
+        name_kind == "similar"
+        and domains == "different"
+        and _names_own(name_a, domain_a)
+        and _names_own(name_b, domain_b)
+    ):
+        # "Philips" on philips.com, "Phillips" on phillips.com: each spelling is its company's own, not a typo.
+        verdict, score = "different", 42
+        name_reason = f"{name_reason}, but each is spelled as its own website"
+        ordered = [name_reason, domain_reason, country_reason]
+    elif name_kind in ("similar", "core_equal", "contains", "acronym"):
+        base = {"similar": 70 + (name_score - SIMILAR_AT), "core_equal": 72, "contains": 62, "acronym": 66}[name_kind]
         verdict = "possible"
-        score = base + country_shift + {"same_label": 8, "different": -5}.get(domains, 0)
+        score = base + country_shift + domain_shift
         ordered = [name_reason, country_reason, domain_reason]
     elif domains == "same_label" and name_kind == "missing":
         verdict, score = "possible", 55 + country_shift

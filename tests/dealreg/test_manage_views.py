@@ -168,7 +168,7 @@ def test_detail_of_a_direct_pipeline_conflict(manager_client, partner_a):
         opportunity=opportunity,
         verdict=Conflict.Verdict.POSSIBLE,
         score=81,
-        reasons=["names match after removing legal suffixes"],
+        reasons=["names match after removing legal forms"],
     )
     text = body(manager_client.get(reverse("manage:deal_detail", args=[registration.pk])))
     assert "Direct pipeline" in text

@@ -30,6 +30,20 @@ SAME = [
     (C("Kabushiki Kaisha Toyota Jidoshokki"), C("Toyota Jidoshokki K.K.")),
     (C("Wayne Enterprises Co., Ltd."), C("Wayne Enterprises")),
     (C("Schmidt GmbH & Co. KG"), C("Schmidt KG")),
+    # legal forms and "and" of other countries, spelled out or abbreviated
+    (C("Schmidt GmbH & Co. KG"), C("Schmidt GmbH und Co KG")),
+    (C("Natura Ltda"), C("Natura Limitada")),
+    (C("Ferrero S.p.A."), C("Ferrero Società per Azioni")),
+    (C("Infosys Pvt Ltd"), C("Infosys Private Limited")),
+    (C("Grupo Bimbo, S.A.B. de C.V."), C("Grupo Bimbo SAB de CV")),
+    (C("Müller und Söhne"), C("Müller & Söhne")),
+    (C("Santos y Cia"), C("Santos")),
+    (C("AB Volvo (publ)"), C("Volvo AB")),
+    (C("Toyota Jidosha Kabushiki Kaisha"), C("Toyota Motor Corporation")),
+    # other scripts, written in Latin letters
+    (C("Газпром"), C("Gazprom PJSC")),
+    (C("Яндекс"), C("Yandex LLC")),
+    (C("LG전자"), C("LG Electronics")),
     # case, accents, punctuation, spacing, the, &/and
     (C("Micro Soft"), C("Microsoft")),
     (C("The Coca-Cola Company"), C("Coca Cola")),
@@ -45,12 +59,30 @@ SAME = [
     (C("Acme", "bob@acme.com"), C("ACME Holdings", "acme.com")),
     (C("Initech", "initech.com", "US"), C("Initech", "initech.com", "DE")),
     (C("", "https://initech.com"), C("Initech Europe", "sales@mail.initech.com")),
+    (C("Wile E Coyote Inc", "acme.com"), C("Acme", "acme.com")),  # one registrable domain: names may differ
+    (C("AWS", "aws.amazon.com"), C("Amazon.com, Inc.", "amazon.com")),
+    (C("Jane Doe", "jane.doe@siemens.com"), C("Siemens AG", "siemens.com")),  # an email address: its domain
+    (C("Yahoo Japan", "yahoo.co.jp"), C("Yahoo Japan Corporation", "https://www.yahoo.co.jp")),  # its own free mail
     # countries compatible
     (C("Acme", country="UK"), C("Acme Ltd", country="GB")),
     (C("Acme", country="DE"), C("Acme GmbH")),
 ]
 
 POSSIBLE = [
+    # acronyms and initialisms of the full name, no website on either side
+    (C("IBM"), C("International Business Machines")),
+    (C("M&S"), C("Marks and Spencer")),
+    (C("L&T"), C("Larsen & Toubro")),
+    (C("BofA"), C("Bank of America")),
+    (C("ANZ"), C("Australia and New Zealand Banking Group Limited")),
+    (C("SAP SE"), C("Systeme, Anwendungen und Produkte in der Datenverarbeitung AG")),
+    (C("FedEx"), C("Federal Express Corporation")),
+    (C("BYD"), C("比亚迪")),
+    (C("IBM", country="US"), C("IBM Deutschland GmbH", country="DE")),  # a group's local entity
+    (C("Nestlé S.A.", "nestle.com", "CH"), C("Nestlé USA, Inc.", "nestleusa.com", "US")),
+    (C("Marchesi 1824"), C("Pasticceria Marchesi")),
+    (C("Oracel"), C("Oracle Corporation")),  # two letters swapped
+    (C("Vodaphone"), C("Vodafone Group Plc")),
     (C("Acme Logistcs"), C("Acme Logistics")),  # typo in a common word
     (C("Mircosoft"), C("Microsoft")),  # typo in the distinctive word
     (C("Initech Europe"), C("Initeck Europe")),
@@ -59,7 +91,6 @@ POSSIBLE = [
     (C("Siemens"), C("Siemens Healthineers")),  # parent and subsidiary?
     (C("Global Services Ltd"), C("Global Services Inc")),  # only common words
     (C("", "acme.com"), C("", "acme.de")),  # same name under another ending, nothing else
-    (C("Wile E Coyote Inc", "acme.com"), C("Acme", "acme.com")),  # same domain, names clearly differ
     (C("Apex Systems"), C("Apex Systems")),  # a name made only of common words is never certain alone
 ]
 
@@ -77,7 +108,18 @@ DIFFERENT = [
     (C("Tata Motors"), C("Tata Consultancy Services")),
     (C("Pacific Gas and Electric"), C("Pacific Life")),
     (C("Alpha Solutions"), C("Alpha Systems Group")),
+    # only a shared leading word, and different websites
+    (C("Square", "squareup.com"), C("Square Enix", "square-enix.com")),
+    (C("Target", "target.com"), C("Target Hospitality", "targethospitality.com")),
+    (C("Snap Inc", "snap.com"), C("Snap-on", "snapon.com")),
+    # an acronym with other websites or countries is a namesake
+    (C("HP", country="US"), C("Hindustan Petroleum Corporation", country="IN")),
+    (C("GE", "ge.com"), C("Gulf Energy", "gulfenergy.com")),
+    # each spelling is its own website's
+    (C("Philips", "philips.com"), C("Phillips", "phillips.com")),
     # free-mail and hosting domains are no evidence
+    (C("Bright Solar", "someone@yahoo.co.in"), C("Nimbus Foods", "sales@yahoo.co.in")),
+    (C("Bright Solar", "mailto:a@rediffmail.com"), C("Nimbus Foods", "b@rediffmail.com")),
     (C("Foo Bakery", "foo@gmail.com"), C("Bar Plumbing", "bar@gmail.com")),
     (C("", "someone.github.io"), C("", "other.github.io")),
     (C("Lemon Shop", "lemon.myshopify.com"), C("Lime Store", "lime.myshopify.com")),
@@ -124,7 +166,7 @@ def test_different_companies(a, b):
 def test_reasons_are_plain_words():
     assert match(C("", "shop.acme.co.uk"), C("", "acme.co.uk")).reasons == ("same registrable domain acme.co.uk",)
     assert match(C("Acme Corp"), C("ACME Corporation")).reasons == (
-        "names match after removing legal suffixes (ACME Corporation / Acme Corp)",
+        "names match after removing legal forms (ACME Corporation / Acme Corp)",
     )
     assert match(C("Acme Logistcs"), C("Acme Logistics")).reasons == (
         "similar names (96%): Acme Logistcs / Acme Logistics",
@@ -132,7 +174,7 @@ def test_reasons_are_plain_words():
     result = match(C("Acme GmbH", country="DE"), C("Acme SARL", country="FR"))
     assert "different countries (DE, FR)" in result.reasons
     assert match(C("Acme", country="FR"), C("Acme SA", country="DE")).reasons == (
-        "names match after removing legal suffixes (Acme / Acme SA)",
+        "names match after removing legal forms (Acme / Acme SA)",
         "different countries (DE, FR)",
     )
 

@@ -18,5 +18,23 @@ def test_names_in_other_scripts_get_their_key_back():
     refresh_empty_keys(apps, None)
 
     cyrillic.refresh_from_db()
-    assert cyrillic.name_key == "яндекс"
+    assert cyrillic.name_key == "yandeks"
+    assert Account.objects.get(pk=latin.pk).name_key == latin.name_key
+
+
+refresh_non_ascii_keys = import_module("dealreg.migrations.0009_transliterated_name_keys").refresh_non_ascii_keys
+
+
+@pytest.mark.django_db
+def test_names_in_other_scripts_get_a_latin_key():
+    cyrillic = AccountFactory(name="Газпром")
+    chinese = AccountFactory(name="华为技术有限公司")
+    latin = AccountFactory(name="Acme Widgets Ltd")
+    Account.objects.filter(pk=cyrillic.pk).update(name_key="газпром")  # as the key kept the letters before
+    Account.objects.filter(pk=chinese.pk).update(name_key="华为技术有限公司")
+
+    refresh_non_ascii_keys(apps, None)
+
+    assert Account.objects.get(pk=cyrillic.pk).name_key == "gazprom"
+    assert Account.objects.get(pk=chinese.pk).name_key == "huawei technology"
     assert Account.objects.get(pk=latin.pk).name_key == latin.name_key

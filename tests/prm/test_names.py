@@ -13,9 +13,12 @@ from prm.names import name_similarity, normalize_company_name, registrable_domai
         ("Łódź Sp. z o.o.", "lodz"),
         ("Ærø Bryggeri", "aero bryggeri"),
         ("Straße AG", "strasse"),
-        # Other scripts are kept, not dropped: these companies must not all share the empty key.
-        ("株式会社トヨタ", "株式会社トヨタ"),
-        ("Ромашка", "ромашка"),
+        # Other scripts are written in Latin letters (not dropped: these companies must not all share the empty key),
+        # so a name typed in either script has one key; Chinese, Japanese and Korean legal forms go.
+        ("株式会社トヨタ", "toyota"),
+        ("华为技术有限公司", "huawei technology"),
+        ("Ромашка", "romashka"),
+        ("Газпром", "gazprom"),
         ("", ""),
         ("  --  ", ""),
     ],
