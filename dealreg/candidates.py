@@ -55,6 +55,8 @@ CANDIDATES_PER_MODEL = 50
 # spacing, words added or dropped) is the most similar; the namesakes after it ("Norvex Foods" for "Norvex
 # Robotics") are what reading more would add.
 NAMES = 10
+# Names of an acronym's initials read ("IBM": many names have them; the rows of the probe's country rank first).
+INITIALS_NAMES = 100
 POPULAR_NAMES = 100  # a word held by more stored names does not tell companies apart: see word_groups()
 # Stored words one typo away from a searched word (two for long ones) are searched too when this close (rapidfuzz
 # ratio): the matcher finds two names "similar" from 85 on their distinctive parts, which one word of them reaches
@@ -118,6 +120,7 @@ class SearchKeys:
     order_key: str = ""  # similarity to this orders the rows found
     also: set[str] = field(default_factory=set)  # name keys it may be written as: its acronyms, other spellings
     initials: str = ""  # an acronym name ('IBM'): the names of those initials are searched (PostgreSQL)
+    country: str = ""  # rows of this country rank a little higher
 
 
 def _shorter_names(tokens: list[str]) -> set[str]:
@@ -270,7 +273,7 @@ def _names(keys: SearchKeys, groups: list[list[str]]) -> dict[str, bool]:
             'AND dealreg_initials(name_key) COLLATE "C" LIKE %s AND length(dealreg_initials(name_key)) <= %s '
             'ORDER BY dealreg_initials(name_key) COLLATE "C", name_key LIMIT %s)'
         )
-        part_params += [keys.initials + "%", len(keys.initials) + 3, NAMES]
+        part_params += [keys.initials + "%", len(keys.initials) + 3, INITIALS_NAMES]
     if not parts:
         return {}
     found: dict[str, bool] = {}
@@ -346,9 +349,10 @@ def _search(
     if keys.domain:
         exactness, ranked_params = "(name_key = ANY(%s) OR domain = %s)", [sorted(exact), keys.domain]
     # Table names and fixed fragments only: the values go as parameters.
-    ranked = f"SELECT id, name, domain, country, {exactness} AS exact, similarity(name_key, %s) AS similarity"
-    ranked += f" FROM {table}"
-    ranked_params.append(keys.order_key)
+    # Same country: a little more alike (among the many names of an acronym's initials, first).
+    ranked = f"SELECT id, name, domain, country, {exactness} AS exact, "
+    ranked += f"similarity(name_key, %s) + CASE WHEN country = %s THEN 0.2 ELSE 0 END AS similarity FROM {table}"
+    ranked_params += [keys.order_key, keys.country]
     limit = " ORDER BY exact DESC, similarity DESC, id LIMIT %s"
     parts = [f"({ranked} WHERE name_key = ANY(%s){where}{limit})"]
     part_params = [*ranked_params, sorted(exact | keys.shorter | keys.also | set(names)), *params, CANDIDATES_PER_MODEL]
@@ -381,6 +385,7 @@ def find_candidates(
     bounded queries: the words and how many names hold them, the names, per model the rows to judge, and the full
     rows of those kept."""
     keys = search_keys(name, website)
+    keys.country = (country or "").strip().upper()
     if not keys.domain and not keys.exact:
         return []
     names = _names(keys, word_groups(keys)) if connection.vendor == "postgresql" else {}

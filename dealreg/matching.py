@@ -166,7 +166,16 @@ _LEGAL_SUFFIXES = _legal_sequences()
 
 # Spellings that transliteration leaves open (Яндекс: Yandeks or Yandex; Касперский: Kasperskiy or Kaspersky;
 # 삼성: Samseong or Samsung), read as one when a name was written in another script.
-_SKELETON_RULES = (("eo", "u"), ("ou", "u"), ("oo", "u"), ("ks", "x"), ("kh", "h"), ("ph", "f"), ("c", "k"))
+_SKELETON_RULES = (
+    ("eo", "u"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ks", "x"),
+    ("kh", "h"),
+    ("th", "t"),
+    ("ph", "f"),
+    ("c", "k"),
+)
 _SKELETON_RULES += (("w", "v"), ("j", "i"), ("y", "i"))
 _DOUBLED = re.compile(r"(.)\1+")
 
@@ -206,6 +215,7 @@ class _Name:
     optional: frozenset[int]  # positions in `words` an acronym may skip: legal forms, "of", "the"...
     other_script: bool  # written (partly) in another script than Latin, read transliterated
     han_initials: str  # of the Chinese characters' syllables: '比亚迪' → 'byd'
+    abjad: bool  # written in Arabic or Hebrew letters, which leave most vowels out
 
     @property
     def compact(self) -> str:
@@ -305,6 +315,7 @@ def _read_name(shown: str) -> _Name:
         optional=frozenset(optional),
         other_script=not _text_is_latin(shown),
         han_initials=han_initials(shown) if not shown.isascii() else "",
+        abjad=not shown.isascii() and any(unicodedata.name(c, "").startswith(("ARABIC", "HEBREW")) for c in shown),
     )
 
 
@@ -353,11 +364,12 @@ def acronym_forms(name: str) -> set[str]:
     return forms | {" ".join(f) for f in forms}
 
 
-def _spells(short: str, long: _Name) -> bool:
+def _spells(short: str, long: _Name, *, syllables: bool = False) -> bool:
     """Is `short` made of the first letter of each word of `long`, in order? Legal forms, small link words ("of",
     "the") and common words at the end may be skipped, give their first letter or be spelled out whole (BofA: Bank
     of America; PDVSA: Petróleos de Venezuela S.A.), and the name may stop at a link word (SAP: Systeme,
-    Anwendungen und Produkte in der Datenverarbeitung)."""
+    Anwendungen und Produkte in der Datenverarbeitung). With `syllables`, a word may give its first two or three
+    letters (SABIC: Saudi Basic Industries Corporation)."""
     words, optional = long.words, long.optional
     if sum(w not in _LINK_WORDS for w in words) < 2:
         return False
@@ -371,7 +383,7 @@ def _spells(short: str, long: _Name) -> bool:
             return True
         if j in optional and (rest(i, j + 1) or (short.startswith(word, i) and rest(i + len(word), j + 1))):
             return True
-        return i < len(short) and short[i] == word[0] and rest(i + 1, j + 1)
+        return any(short.startswith(word[:k], i) and rest(i + k, j + 1) for k in range(1, 4 if syllables else 2))
 
     return rest(0, 0)
 
@@ -391,7 +403,8 @@ def _acronym(a: _Name, b: _Name) -> str:
         form = _short_form(short)
         if form and long.han_initials == form:
             return f"'{short.shown}' could be the initials of '{long.shown}' read in Latin letters"
-        if form and len(long.tokens) > 1 and _spells(form, long):
+        syllables = len(form) >= 4 and short.shown.strip().isupper()  # "SABIC", "PDVSA": written as an acronym
+        if form and len(long.tokens) > 1 and _spells(form, long, syllables=syllables):
             return f"'{short.shown}' could be the initials of '{long.shown}'"
         parts = _camel_parts(short.shown)
         required = [w for i, w in enumerate(long.words) if i not in long.optional]
@@ -439,9 +452,24 @@ def _similarity(x: str, y: str) -> int:
     return round(max(fuzz.token_sort_ratio(x, y), fuzz.ratio(x.replace(" ", ""), y.replace(" ", ""))))
 
 
+def _consonants(word: str) -> str:
+    """The consonants of a word: Arabic and Hebrew write few vowels ('سابك' → 'sbk' is SABIC)."""
+    return re.sub(r"[aeiouyvwh]", "", skeleton(word))
+
+
+def _close_in_script(x: str, y: str, abjad: bool) -> bool:
+    """One word written in two scripts: the same skeleton, alike (80%: 'kasperskogo' / 'kaspersky'), or for Arabic
+    and Hebrew the same consonants (two at least)."""
+    sx, sy = skeleton(x), skeleton(y)
+    if sx == sy or fuzz.ratio(sx, sy) >= 80:
+        return True
+    return abjad and len(cx := _consonants(x)) >= 2 and cx == _consonants(y)
+
+
 def _compare_other_script(a: _Name, b: _Name, shown: str) -> tuple[str, int, str] | None:
     """Names of which one is written in another script: the same once the spellings transliteration leaves open
-    are made one ('Яндекс' / 'Yandex'), alike, or one inside the other ('华为技术' → 'huawei…' / 'Huawei')."""
+    are made one ('Яндекс' / 'Yandex'), alike, each word of one like a word of the other ('Лаборатория
+    Касперского' / 'Kaspersky'), or one inside the other ('华为技术' → 'huawei…' / 'Huawei')."""
     if not (a.other_script or b.other_script) or not a.distinctive or not b.distinctive:
         return None
     core_a, core_b = skeleton(a.core.replace(" ", "")), skeleton(b.core.replace(" ", ""))
@@ -450,6 +478,10 @@ def _compare_other_script(a: _Name, b: _Name, shown: str) -> tuple[str, int, str
     score = round(fuzz.ratio(core_a, core_b))
     if score >= SIMILAR_AT:
         return "similar", score, f"similar names once written in the same script ({score}%): {shown}"
+    abjad = a.abjad or b.abjad
+    fewer, more = sorted((a, b), key=lambda n: len(n.distinctive))
+    if all(any(_close_in_script(w, v, abjad) for v in more.tokens) for w in fewer.distinctive):
+        return "similar", 80, f"similar names once written in the same script: {shown}"
     shorter, longer = sorted((core_a, core_b), key=len)
     if len(shorter) >= 4 and longer.startswith(shorter):
         return "contains", 65, f"one name starts with the other once written in the same script ({shown})"
@@ -463,6 +495,15 @@ def _one_slip(x: str, y: str) -> bool:
     if min(len(x), len(y)) < 5:
         return False
     return OSA.distance(x, y) <= 1 or skeleton(x) == skeleton(y)
+
+
+def _abbreviates(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    """Word for word the same, some words cut short ('katzs deli' / 'katzs delicatessen'; four letters at least)."""
+    if len(x) != len(y) or x == y:
+        return False
+    return all(
+        p == q or (min(len(p), len(q)) >= 4 and (p.startswith(q) or q.startswith(p))) for p, q in zip(x, y, strict=True)
+    )
 
 
 def _compare_names(a: _Name, b: _Name) -> tuple[str, int, str]:
@@ -498,6 +539,8 @@ def _compare_names(a: _Name, b: _Name) -> tuple[str, int, str]:
             return "similar", max(core, full), f"similar names ({max(core, full)}%): {shown}"
         if _one_slip(a.core, b.core):
             return "similar", 88, f"similar names (one letter apart or swapped): {shown}"
+        if _abbreviates(a.tokens, b.tokens):
+            return "similar", 86, f"one name abbreviates words of the other ({shown})"
         # "Siemens" inside "Siemens Healthineers", but not "Tata Consultancy Services" against "Tata Motors".
         words_a = {t for t in a.tokens if not t.isdigit()}  # "Marchesi 1824": a year is no word of the name
         words_b = {t for t in b.tokens if not t.isdigit()}
@@ -506,6 +549,10 @@ def _compare_names(a: _Name, b: _Name) -> tuple[str, int, str]:
         leading = bigger.tokens[: len(smaller.tokens)] == smaller.tokens  # "H&M" / "H & M Hennes & Mauritz"
         if (words_a < words_b or words_b < words_a) and (len(smaller.core.replace(" ", "")) >= 4 or leading):
             return "contains", 65, f"one name contains the other ({shown}): a parent and a subsidiary?"
+        fewer, more = sorted((a, b), key=lambda n: len(n.distinctive))
+        word = fewer.distinctive[0] if len(fewer.distinctive) == 1 else ""
+        if word and word not in more.tokens and any(_one_slip(word, t) for t in more.tokens):
+            return "contains", 62, f"one name is like a word of the other ({shown}): a typo?"
         full = min(core, full)
     if reason := _acronym(a, b):
         return "acronym", 70, reason

@@ -21,9 +21,11 @@ _NON_WORD = re.compile(r"[\W_]+")  # any script's letters and digits are kept
 # → "alibaba"), not a syllable per word. The legal forms and common business words of those languages go first.
 _CJK_RANGES = ((0x1100, 0x11FF), (0x3040, 0x30FF), (0x3130, 0x318F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
 _CJK_RANGES += ((0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF66, 0xFF9F))
+# Legal forms of Chinese, Japanese, Korean (and Thai, also written without spaces).
 _CJK_LEGAL_TEXT = """
     股份有限公司 有限责任公司 有限責任公司 有限公司 公司 株式会社 有限会社
     合同会社 合資会社 (株) ㈱ 주식회사 (주) ㈜ 유한회사
+    บริษัท จำกัด (มหาชน) มหาชน
 """
 # Common business words, read as their English equivalent ("LG전자" is LG Electronics, "トヨタ自動車" Toyota Motor).
 _CJK_MEANING = {

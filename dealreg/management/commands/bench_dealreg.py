@@ -35,7 +35,6 @@ from benchmarks.timing import percentiles
 SMALL = 10_000
 
 
-
 class Command(BaseCommand):
     help = "Generate deal-registration data in a throwaway database and time the conflict check and submission."
 

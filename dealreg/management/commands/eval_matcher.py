@@ -40,7 +40,7 @@ class Command(BaseCommand):
         total = report.total
         self.stdout.write(
             f"{len(pairs)} pairs from {options['file']}: {total.same} same ({total.certain} certain), "
-            f"{total.different} different"
+            f"{total.different} different, {report.knowledge.same} only someone who knows the companies can tell"
         )
         rates = total.rates()
         counts = {
@@ -56,6 +56,11 @@ class Command(BaseCommand):
             part, whole = counts[key]
             self.stdout.write(
                 f"  {label:<46} {_rate(value)}  ({part}/{whole})  bar {op} {bar:.2f}  {'ok' if holds else 'MISSED'}"
+            )
+        known = report.knowledge
+        if known.same:
+            self.stdout.write(
+                f"  needs outside knowledge (not in the figures): {known.same} same pairs, {known.flagged_same} flagged"
             )
         self.stdout.write("\nby class                pairs  recall  certain  false same  flagged diff")
         for kind in sorted(report.by_class):
