@@ -507,6 +507,16 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:i] + word[i] + word[i:]  # double one
 
 
+def cyrillic(word: str) -> str:
+    """A Latin word in Cyrillic letters, as a Russian speaker might write a foreign brand: 'Norvex' → 'Норвекс'."""
+    text = word.lower()
+    for latin, letters in (("shch", "щ"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"), ("th", "т")):
+        text = text.replace(latin, letters)
+    text = text.replace("qu", "кв").replace("x", "кс")
+    table = str.maketrans(dict(zip("abvgdezijklmnoprstufhcyw", "абвгдезийклмнопрстуфхкйв", strict=True)))
+    return text.translate(table).capitalize()
+
+
 def probes(universe: Universe, count: int, *, loaded: int, accounts: int, registrations: int, seed: int) -> list[dict]:
     """New registrations to check: half of companies already stored (one of the `loaded` first registrations of
     the plan, written as is, with another legal form, without one, with a typo in the brand, in lower case, with
@@ -520,22 +530,37 @@ def probes(universe: Universe, count: int, *, loaded: int, accounts: int, regist
             company = universe.company(index)
             _, suffixes, endings = COUNTRIES[company.country]
             variant = rng.random()
-            if variant < 0.2:
-                name = company.name
-            elif variant < 0.4:
-                name = f"{company.core} {rng.choice(suffixes)}"
-            elif variant < 0.55:
-                name = company.core
-            elif variant < 0.85:
-                name = company.name.replace(company.brand, _typo(rng, company.brand), 1)
-            else:
-                name = company.name.lower()
             website = company.website
             if website and rng.random() < 0.3:
                 website = website.rsplit(".", 1)[0] + "." + rng.choice(endings).rsplit(".", 1)[-1]
             elif rng.random() < 0.2:
                 website = ""
-            out.append({"name": name, "website": website, "country": company.country, "known": True, "company": index})
+            kind = "spelling"
+            words = company.core.split()
+            if variant < 0.15:
+                name = company.name
+            elif variant < 0.3:
+                name = f"{company.core} {rng.choice(suffixes)}"
+            elif variant < 0.42:
+                name = company.core
+            elif variant < 0.65 or (variant < 0.88 and len(words) < 3):
+                name = company.name.replace(company.brand, _typo(rng, company.brand), 1)
+            elif variant < 0.75:
+                name = company.name.lower()
+            elif variant < 0.88:  # its acronym, no website: "NTS" for "Norvex Talpo Systems GmbH"
+                name, website, kind = "".join(w[0] for w in words).upper(), "", "acronym"
+            else:  # its brand in Cyrillic letters, no website: "Норвекс Logistics GmbH"
+                name, website, kind = company.name.replace(company.brand, cyrillic(company.brand), 1), "", "script"
+            out.append(
+                {
+                    "name": name,
+                    "website": website,
+                    "country": company.country,
+                    "known": True,
+                    "company": index,
+                    "kind": kind,
+                }
+            )
         else:
             company = universe.company(20_000_000 + n + seed * 10_000)
             out.append({"name": company.name, "website": company.website, "country": company.country, "known": False})

@@ -31,6 +31,7 @@ from typing import Literal
 from django.db import connection
 from django.db.models import BooleanField, Case, F, Q, Value, When
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from dealreg.matching import (
     IGNORED_DOMAINS,
@@ -230,7 +231,11 @@ def word_groups(keys: SearchKeys) -> list[list[str]]:
         typos: dict[str, set[str]] = {w: {w} for w in words}
         for word in words:
             typos[word].update(
-                other for other in stored if fuzz.ratio(word, other) >= TYPO_AT or skeleton(word) == skeleton(other)
+                other
+                for other in stored
+                if fuzz.ratio(word, other) >= TYPO_AT
+                or skeleton(word) == skeleton(other)  # 'yandeks' / 'yandex'
+                or (min(len(word), len(other)) >= 5 and OSA.distance(word, other) <= 1)  # 'brluy' / 'bruly'
             )
         # How many names hold the rare words and the words like them (up to POPULAR_NAMES + 1).
         popular: set[str] = set()

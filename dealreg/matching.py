@@ -167,6 +167,7 @@ _LEGAL_SUFFIXES = _legal_sequences()
 # Spellings that transliteration leaves open (Яндекс: Yandeks or Yandex; Касперский: Kasperskiy or Kaspersky;
 # 삼성: Samseong or Samsung), read as one when a name was written in another script.
 _SKELETON_RULES = (
+    ("qu", "kv"),
     ("eo", "u"),
     ("ou", "u"),
     ("oo", "u"),
@@ -262,13 +263,20 @@ def skeleton(word: str) -> str:
 # Letters transliteration writes either way, both ways round.
 _SPELLINGS = (("ks", "x"), ("x", "ks"), ("eo", "u"), ("u", "eo"), ("ph", "f"), ("f", "ph"), ("c", "k"), ("k", "c"))
 _SPELLINGS += (("y", "i"), ("i", "y"), ("w", "v"), ("v", "w"), ("kh", "h"), ("h", "kh"), ("j", "y"), ("y", "j"))
+_SPELLINGS += (("kv", "qu"), ("qu", "kv"))
 
 
-def spelling_variants(word: str, limit: int = 12) -> set[str]:
-    """Other spellings transliteration could give the word, one rule at a time ('yandex' → 'yandeks', ...): what
-    candidate search looks up besides the word and its typos."""
-    found = {word.replace(old, new) for old, new in _SPELLINGS if old in word} - {word}
-    return set(sorted(found, key=lambda w: (abs(len(w) - len(word)), w))[:limit])
+def spelling_variants(word: str, limit: int = 24) -> set[str]:
+    """Other spellings transliteration could give the word ('yandex' → 'yandeks', 'kvariks' → 'quarix'...), rules
+    applied one after the other, the closest to the word first: what candidate search looks up besides the word
+    and its typos."""
+    found = {word}
+    for old, new in _SPELLINGS:
+        found |= {w.replace(old, new) for w in found if old in w}
+        if len(found) > 4 * limit:
+            break
+    found.discard(word)
+    return set(sorted(found, key=lambda w: (fuzz.ratio(w, word) * -1, w))[:limit])
 
 
 def _words(text: str) -> list[str]:

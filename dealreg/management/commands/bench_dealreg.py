@@ -151,7 +151,8 @@ class Command(BaseCommand):
             self.emit(f"{label}_p50_ms", f"{p50:.1f}")
             self.emit(f"{label}_p95_ms", f"{p95:.1f}")
             self.emit(f"{label}_probes_with_conflicts", found)
-            self.emit(f"{label}_recall", recall)
+            for kind, value in sorted(recall.items()):
+                self.emit(f"{label}_recall{'_' + kind if kind else ''}", value)
 
         self.emit("registrations", loaded_regs)
         self.emit("accounts", loaded_accounts)
@@ -202,10 +203,12 @@ class Command(BaseCommand):
             for p in found
         ], found
 
-    def _recall(self, universe, prober, probes, meta, accounts, regs, total_accounts, total_regs) -> str:
+    def _recall(self, universe, prober, probes, meta, accounts, regs, total_accounts, total_regs) -> dict[str, str]:
         """Of the stored rows of the companies the probes of known companies write differently (other partners'
         active registrations, accounts) that the matcher finds the same or possibly the same, the share that
-        candidate search finds (with no limit on its answer): it must stay 1 whatever the size."""
+        candidate search finds (with no limit on its answer): it must stay 1 whatever the size. Overall ("") and per
+        kind of probe: spelling (legal form, typo, case, web ending), acronym ("NTS", no website), script (the brand
+        in Cyrillic letters, no website)."""
         from dealreg.candidates import find_candidates
         from dealreg.matching import Company, match
         from dealreg.models import Account, Registration
@@ -231,7 +234,8 @@ class Command(BaseCommand):
                 pk__in=[pk for found in rows.values() for kind, pk in found if kind == "account"]
             )
         }
-        truth = found_count = 0
+        truth: dict[str, int] = {}
+        found_count: dict[str, int] = {}
         for probe, p in zip(probes, meta, strict=True):
             if not p["known"]:
                 continue
@@ -250,9 +254,14 @@ class Command(BaseCommand):
                 exclude_partner_id=prober.pk,
                 limit=10**6,
             )
-            truth += len(expected)
-            found_count += len(expected & {(c.kind, c.obj.pk) for c in found})
-        return f"{found_count / truth:.3f}" if truth else "n/a"
+            hits = len(expected & {(c.kind, c.obj.pk) for c in found})
+            for kind in ("", p["kind"]):
+                truth[kind] = truth.get(kind, 0) + len(expected)
+                found_count[kind] = found_count.get(kind, 0) + hits
+        return {
+            kind: f"{found_count[kind] / truth[kind]:.3f} ({found_count[kind]}/{truth[kind]})" if truth[kind] else "n/a"
+            for kind in truth
+        }
 
     def _measure_check(self, universe, prober, options, accounts, regs, total_accounts, total_regs):
         from dealreg.services.registrations.submit import detect
