@@ -47,10 +47,12 @@ def _pattern(url: str) -> str:
     return re.sub(r"\d+", "N", url.split("?")[0])
 
 
-def _forms(client: Client, root: str, limit: int = 400) -> dict[str, tuple[str, list[str]]]:
-    """Every POST form reachable from `root`, visiting one page per URL pattern."""
+def _forms(
+    client: Client, root: str, limit: int = 400, start: tuple[str, ...] = ()
+) -> dict[str, tuple[str, list[str]]]:
+    """Every POST form reachable from `root` (or the `start` pages), visiting one page per URL pattern."""
     seen_patterns: set[str] = set()
-    queue, found = deque([root]), {}
+    queue, found = deque(start or [root]), {}
     visited = 0
     while queue and visited < limit:
         url = queue.popleft()
@@ -95,15 +97,26 @@ def _fuzz(client: Client, action: str, names: list[str], failures: list[str]) ->
     post()
 
 
+PUBLIC_PAGES = ("/apply/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/")
+
+
 @pytest.mark.parametrize(
-    ("email", "root"), [("manager@example.com", "/manage/"), ("anna@northwind.example.com", "/portal/")]
+    ("email", "root", "at_least"),
+    [
+        ("manager@example.com", "/manage/", 30),
+        ("anna@northwind.example.com", "/portal/", 10),  # partner admin
+        ("sam@northwind.example.com", "/portal/", 5),  # seller
+        ("dev@brightpath.example.com", "/portal/", 5),  # marketing
+        ("", "/", 3),  # nobody signed in: the public pages
+    ],
 )
-def test_no_form_answers_500_to_generated_data(db, email, root):
+def test_no_form_answers_500_to_generated_data(db, email, root, at_least):
     call_command("seed_demo", verbosity=0)
     client = Client(raise_request_exception=False)
-    client.force_login(User.objects.get(email=email))
-    forms = _forms(client, root)
-    assert len(forms) >= (30 if root == "/manage/" else 10)  # the walk did find the app's forms
+    if email:
+        client.force_login(User.objects.get(email=email))
+    forms = _forms(client, root, start=() if email else PUBLIC_PAGES)
+    assert len(forms) >= at_least  # the walk did find the app's forms
     failures: list[str] = []
     for action, names in forms.values():
         if names:
