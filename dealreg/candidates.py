@@ -63,6 +63,7 @@ POPULAR_NAMES = 100  # a word held by more stored names does not tell companies 
 # ratio): the matcher finds two names "similar" from 85 on their distinctive parts, which one word of them reaches
 # then too (unless each of three or more words has its own typo).
 TYPO_AT = 85
+SPELLINGS = 8  # other spellings of a rare word looked up as they are (transliteration: 'yandex' / 'yandeks')
 MAX_WORDS = 6  # searched words per name; longer names keep their first six
 MAX_SUBSET_WORDS = 6  # names of up to this many words also look up the shorter names made of their words
 
@@ -170,7 +171,7 @@ def search_keys(name: str, website: str = "") -> SearchKeys:
     core = "".join(distinctive)
     # "International Business Machines" may be stored as "IBM", "比亚迪" as "BYD", "Яндекс" as "Yandex".
     also = acronym_forms(name or "") | ({han} if len(han := han_initials(name or "")) >= 2 else set())
-    if len(tokens) <= 2:
+    if len(tokens) <= 2 and connection.vendor != "postgresql":  # PostgreSQL finds other spellings word by word
         also |= {" ".join(words) for words in _respelled(tokens)}
     initials = short_form(name or "")
     return SearchKeys(
@@ -189,7 +190,12 @@ def search_keys(name: str, website: str = "") -> SearchKeys:
 
 def _respelled(tokens: list[str]) -> list[list[str]]:
     """The name with one of its words written another way transliteration could ('yandex' → 'yandeks')."""
-    return [[*tokens[:i], variant, *tokens[i + 1 :]] for i, w in enumerate(tokens) for variant in spelling_variants(w)]
+    return [
+        [*tokens[:i], variant, *tokens[i + 1 :]]
+        for i, w in enumerate(tokens)
+        if not is_common(w)
+        for variant in spelling_variants(w, limit=SPELLINGS)
+    ]
 
 
 def deletions(word: str) -> set[str]:
@@ -215,11 +221,12 @@ def word_groups(keys: SearchKeys) -> list[list[str]]:
     counted = [w for w in keys.distinctive if not is_common(w)]  # the others are common words already
 
     def variants(of: list[str], *, twice: bool = False) -> list[str]:
-        of = sorted(set(of).union(*(spelling_variants(w) for w in of)))  # 'yandex' finds 'yandeks' (Яндекс)
         found = set(of).union(*(deletions(w) for w in of))
         if twice:  # less two letters too: a stored word less one that is one of these is two typos away (long
-            # words only: in shorter ones two typos leave too little for the matcher to find the names similar)
+            # words only: in shorter ones two typos leave too little for the matcher to find the names similar);
+            # and the word as transliteration may spell it ('yandex' finds 'yandeks', Яндекс), as it is
             found = found.union(*(deletions(d) for w in of if len(w) >= 10 for d in deletions(w)))
+            found = found.union(*(spelling_variants(w, limit=SPELLINGS) for w in of))
         return sorted(found)
 
     with connection.cursor() as cursor:

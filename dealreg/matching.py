@@ -135,11 +135,19 @@ def _legal_sequences() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted((s for s in found if s and " ".join(s) not in _NOT_LEGAL), key=len, reverse=True))
 
 
+def _by_edge(sequences: tuple[tuple[str, ...], ...], *, last: bool) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The sequences by their last (or first) word, longest first: a name is compared with a few, not hundreds."""
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for seq in sequences:
+        found.setdefault(seq[-1] if last else seq[0], []).append(seq)
+    return {word: tuple(sorted(seqs, key=len, reverse=True)) for word, seqs in found.items()}
+
+
 # Legal forms written before the name (PT Telkom, OOO Yandex, Kabushiki Kaisha Toyota, PJSC Gazprom).
 _LEGAL_PREFIX_TEXT = (
     "kabushiki kaisha, pt, cv, ooo, oao, zao, pao, ao, tov, jsc, pjsc, ojsc, cjsc, ud, ab, aktiebolaget, as, oy"
 )
-_LEGAL_PREFIXES = tuple(tuple(s.split()) for s in _LEGAL_PREFIX_TEXT.split(","))
+_LEGAL_PREFIXES = _by_edge(tuple(tuple(s.split()) for s in _LEGAL_PREFIX_TEXT.split(",")), last=False)
 # "and" in other languages, between two words of a name: "Müller und Söhne", "Santos y Cia", "Moët et Chandon".
 _AND_WORDS = frozenset({"and", "und", "y", "et", "e", "en", "og", "och", "ve"})
 # Small words an acronym may skip or spell out: BofA is Bank of America.
@@ -176,7 +184,7 @@ _APOSTROPHES = re.compile(r"['’`´]")
 _WORDS = re.compile(r"[^\W_]+")
 _CAPITALISED = re.compile(r"[A-Z][a-z]+")
 _MAX_LEN = 300  # longer than any stored name or website; keeps hostile input cheap
-_LEGAL_SUFFIXES = _legal_sequences()
+_LEGAL_SUFFIXES = _by_edge(_legal_sequences(), last=True)
 
 # Spellings that transliteration leaves open (Яндекс: Yandeks or Yandex; Касперский: Kasperskiy or Kaspersky;
 # 삼성: Samseong or Samsung), read as one when a name was written in another script.
@@ -247,9 +255,11 @@ def _text(value: object) -> str:
     return (value if isinstance(value, str) else str(value))[:_MAX_LEN].strip()
 
 
-def _strip_sequence(tokens: list[str], sequences: tuple[tuple[str, ...], ...], *, at_end: bool) -> bool:
+def _strip_sequence(tokens: list[str], sequences: dict[str, tuple[tuple[str, ...], ...]], *, at_end: bool) -> bool:
     """Remove one legal form from the end (or start) of tokens, never the whole name. True when one went."""
-    for seq in sequences:
+    if not tokens:
+        return False
+    for seq in sequences.get(tokens[-1] if at_end else tokens[0], ()):
         n = len(seq)
         if len(tokens) > n and tuple(tokens[-n:] if at_end else tokens[:n]) == seq:
             del tokens[(-n if at_end else 0) : (None if at_end else n)]

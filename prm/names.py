@@ -76,7 +76,8 @@ def han_initials(text: str) -> str:
 
 
 def registrable_domain(value: str) -> str:
-    """'https://www.shop.Northwind.co.uk/about' → 'northwind.co.uk'; an email address gives its domain."""
+    """'https://www.shop.Northwind.co.uk/about' → 'northwind.co.uk'; an email address gives its domain; anything
+    that is no web address gives ''."""
     value = (value or "").strip().lower()
     if not value:
         return ""
@@ -84,8 +85,11 @@ def registrable_domain(value: str) -> str:
         value = value[len("mailto:") :]
     if "@" in value and "/" not in value:  # an email address: its domain
         value = value.rsplit("@", 1)[1]
-    host = urlsplit(value if "//" in value else f"//{value}").hostname or ""
-    parts = _extract(host)
+    try:
+        host = urlsplit(value if "//" in value else f"//{value}").hostname or ""
+        parts = _extract(host)
+    except (ValueError, UnicodeError):  # "[x" (an unclosed IPv6 address) and friends: no domain at all
+        return ""
     if not parts.suffix or not parts.domain:
         return ""
     return f"{parts.domain}.{parts.suffix}"

@@ -36,3 +36,13 @@ def test_registrable_domain():
     assert registrable_domain("https://www.shop.Northwind.co.uk/about") == "northwind.co.uk"
     assert registrable_domain("anna@sales.acme.com") == "acme.com"
     assert registrable_domain("localhost") == ""
+
+
+@pytest.mark.parametrize("value", ["[½H", "http://[::1", "//[", "someone@[", "mailto:", "\x00", "-"])
+def test_registrable_domain_of_junk_is_empty_not_an_error(value):
+    assert registrable_domain(value) == ""
+
+
+def test_registrable_domain_reads_email_addresses():
+    assert registrable_domain("someone@yahoo.co.in") == "yahoo.co.in"
+    assert registrable_domain("mailto:jane@mail.siemens.com") == "siemens.com"
