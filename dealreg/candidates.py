@@ -4,7 +4,9 @@ Never scans a table, and on PostgreSQL the work does not grow with the tables: i
 Four steps, one query each (PostgreSQL; the name tables are kept by the triggers of migration 0004):
 1. Words. The words of the name are looked up in `dealreg_nameword`, the vocabulary of stored names, with the
    stored words one typo away (a letter more, less, changed, or two swapped: they share a deletion) and close
-   enough (rapidfuzz ratio ≥ TYPO_AT): "logistcs" finds "logistics". Exact lookups, whatever its size.
+   enough (rapidfuzz ratio ≥ TYPO_AT, or two letters swapped): "logistcs" finds "logistics"; and the stored words
+   of the same skeleton, another spelling transliteration gives (migration 0010): "yandex" finds "yandeks"
+   (Яндекс). Exact lookups, whatever its size.
 2. Names. In `dealreg_namekey` (each distinct stored name once: a few hundred thousand for a million
    registrations), the NAMES most similar names (pg_trgm similarity to the name) that hold a word of each group of
    searched words, or equal the name without spaces ("Micro Soft" = "Microsoft"), or its distinctive part.
@@ -20,7 +22,11 @@ Four steps, one query each (PostgreSQL; the name tables are kept by the triggers
    similar; at most CANDIDATES_PER_MODEL rows of only what the matcher reads (name, domain, country).
 4. match() judges them (each distinct company once), and only the rows it finds the same or possibly the same,
    the best `limit`, are loaded in full.
-On SQLite (no name tables): exact keys, and a prefix range on the first distinctive word of the name.
+Acronyms: a name's initials ("International Business Machines" → "ibm", "i b m") are looked up as name keys; an
+acronym name ("IBM") reads the names of those initials (and a few common words more: ANZ, Australia and New
+Zealand Banking Group), the INITIALS_NAMES first, from an index of the stored names' initials (migration 0010).
+On SQLite (no name tables): exact keys (also the initials, and the name respelled as transliteration could), and
+a prefix range on the first distinctive word of the name.
 """
 
 from dataclasses import dataclass, field
@@ -63,7 +69,7 @@ POPULAR_NAMES = 100  # a word held by more stored names does not tell companies 
 # ratio): the matcher finds two names "similar" from 85 on their distinctive parts, which one word of them reaches
 # then too (unless each of three or more words has its own typo).
 TYPO_AT = 85
-SPELLINGS = 8  # other spellings of a rare word looked up as they are (transliteration: 'yandex' / 'yandeks')
+SPELLINGS = 8  # other spellings of a rare word looked up (SQLite, whole names): 'yandex' / 'yandeks'
 MAX_WORDS = 6  # searched words per name; longer names keep their first six
 MAX_SUBSET_WORDS = 6  # names of up to this many words also look up the shorter names made of their words
 
@@ -224,9 +230,10 @@ def word_groups(keys: SearchKeys) -> list[list[str]]:
         found = set(of).union(*(deletions(w) for w in of))
         if twice:  # less two letters too: a stored word less one that is one of these is two typos away (long
             # words only: in shorter ones two typos leave too little for the matcher to find the names similar);
-            # and the word as transliteration may spell it ('yandex' finds 'yandeks', Яндекс), as it is
+            # and the words of the same skeleton, written another way by transliteration ('yandex' finds
+            # 'yandeks', Яндекс; 'quarix' finds 'kvariks'), marked '~' among the stored words' variants
             found = found.union(*(deletions(d) for w in of if len(w) >= 10 for d in deletions(w)))
-            found = found.union(*(spelling_variants(w, limit=SPELLINGS) for w in of))
+            found |= {f"~{skeleton(w)}" for w in of}
         return sorted(found)
 
     with connection.cursor() as cursor:

@@ -60,3 +60,14 @@ def test_another_spelling_of_a_transliterated_word_is_found_among_many():
     Account.objects.create(name="Samseong Electronics")  # 삼성전자 as anyascii writes it
     Account.objects.create(name="삼성전자")
     assert {"Samseong Electronics", "삼성전자"} <= found("Samsung Electronics")
+
+
+@on_postgresql
+def test_the_database_skeleton_is_the_matchers():
+    from dealreg.matching import skeleton
+
+    words = ["yandeks", "yandex", "quarix", "kvariks", "kasperskiy", "samseong", "thompson", "phillips", "woolworth"]
+    words += ["jackson", "hyeondae", "kookaburra", "chocks", "ooo", "a", ""]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT w, dealreg_skeleton(w) FROM unnest(%s::text[]) AS w", [words])
+        assert dict(cursor.fetchall()) == {w: skeleton(w) for w in words}
