@@ -612,10 +612,11 @@ def _in_band(verdict: Verdict, score: float) -> int:
     return int(min(high, max(low, round(score))))
 
 
-def _usable_domains(name: _Name, domain: str, reasons: list[str]) -> str:
-    """The domain as evidence, or '' for a free-mail or platform domain (noted in reasons) unless it is the
-    company's own."""
-    if domain in IGNORED_DOMAINS and not _own_domain(domain, name):
+def _usable_domains(name: _Name, given: str, reasons: list[str]) -> str:
+    """The domain of what was given as evidence, or '' for a free-mail or platform domain (noted in reasons),
+    unless it is the company's own website (Zoho on zoho.com; an email address there is anybody's mailbox)."""
+    domain = _domain(given)
+    if domain in IGNORED_DOMAINS and ("@" in given or not _own_domain(domain, name)):
         reasons.append(f"{domain} is a free-mail or hosting domain: it says nothing about the company")
         return ""
     return domain
@@ -630,8 +631,8 @@ def match(a: Company, b: Company) -> MatchResult:
     country_a, country_b = _country(fields_a[2]), _country(fields_b[2])
 
     ignored: list[str] = []
-    domain_a = _usable_domains(name_a, _domain(fields_a[1]), ignored)
-    domain_b = _usable_domains(name_b, _domain(fields_b[1]), ignored)
+    domain_a = _usable_domains(name_a, fields_a[1], ignored)
+    domain_b = _usable_domains(name_b, fields_b[1], ignored)
     reasons = sorted(set(ignored))
 
     name_kind, name_score, name_reason = _compare_names(name_a, name_b)

@@ -83,6 +83,8 @@ POSSIBLE = [
     (C("Marchesi 1824"), C("Pasticceria Marchesi")),
     (C("Oracel"), C("Oracle Corporation")),  # two letters swapped
     (C("Vodaphone"), C("Vodafone Group Plc")),
+    # a mailbox on a provider's domain is anybody's: the names decide, not yahoo.com
+    (C("Yahoo Tours", "yahootours@yahoo.com"), C("Yahoo Inc", "yahoo.com")),
     (C("Acme Logistcs"), C("Acme Logistics")),  # typo in a common word
     (C("Mircosoft"), C("Microsoft")),  # typo in the distinctive word
     (C("Initech Europe"), C("Initeck Europe")),
