@@ -26,7 +26,9 @@ def _get(filters: Any, key: str) -> Any:
 
 
 def _base() -> QuerySet[Registration]:
-    return Registration.objects.select_related("partner", "account").annotate(open_conflicts=OPEN_CONFLICTS)
+    return Registration.objects.select_related("partner", "account", "created_by").annotate(
+        open_conflicts=OPEN_CONFLICTS
+    )
 
 
 def _filter_common(qs: QuerySet[Registration], filters: Any) -> QuerySet[Registration]:

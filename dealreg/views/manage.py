@@ -60,6 +60,9 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     for registration in rows:
         if registration.status == Status.SUBMITTED:
             registration.sla, registration.overdue = sla_clock(registration.decision_due_at, now)
+        registration.days_left = None
+        if registration.status == Status.APPROVED and registration.protected_until:
+            registration.days_left = max((registration.protected_until - now).days, 0)
     is_filtered = bool(filters)
     context = {
         "page": page,

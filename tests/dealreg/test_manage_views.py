@@ -303,3 +303,13 @@ def test_partner_users_get_404(admin_client_a, seller_client_a, partner_a, name,
     assert seller_client_a.post(url, {"action": "approve"}).status_code == 404
     registration.refresh_from_db()
     assert registration.status == Registration.Status.SUBMITTED
+
+
+def test_the_list_says_who_registered_and_how_long_protection_lasts(manager_client, partner_a):
+    from prm.models import User
+
+    seller = User.objects.create_user(email="sam@a.example.com", password=None, first_name="Sam", last_name="Ortiz")
+    approved(partner_a, days_left=30, created_by=seller)
+    html = body(manager_client.get(reverse("manage:deals")))
+    assert "by Sam Ortiz" in html
+    assert "30 days left" in html
