@@ -1,6 +1,16 @@
 from django.urls import path
 
-from partners.views import invitations, manage, onboarding, portal, portal_profile, program, recruitment, settings
+from partners.views import (
+    invitations,
+    manage,
+    onboarding,
+    portal,
+    portal_profile,
+    program,
+    recruitment,
+    settings,
+    setup,
+)
 
 manage_urlpatterns = [
     # Directory and partner pages
@@ -24,7 +34,25 @@ manage_urlpatterns = [
         name="onboarding_step_complete",
     ),
     # Program and tiers
+    path("program/", setup.program_index, name="program_setup"),
     path("program/settings/", settings.program_settings, name="program_settings"),
+    path("program/tiers/", setup.tier_list, name="setup_tier_list"),
+    path("program/tiers/new/", setup.tier_create, name="setup_tier_create"),
+    path("program/tiers/preview/", setup.tier_preview, name="setup_tier_preview"),
+    path("program/tiers/<id:pk>/", setup.tier_edit, name="setup_tier_edit"),
+    path("program/tiers/<id:pk>/move/", setup.tier_move, name="setup_tier_move"),
+    path("program/tiers/<id:pk>/delete/", setup.tier_delete, name="setup_tier_delete"),
+    path("program/tiers/<id:pk>/requirements/", setup.requirement_add, name="setup_requirement_add"),
+    path(
+        "program/tiers/<id:pk>/requirements/<id:requirement_pk>/",
+        setup.requirement_edit,
+        name="setup_requirement_edit",
+    ),
+    path(
+        "program/tiers/<id:pk>/requirements/<id:requirement_pk>/remove/",
+        setup.requirement_remove,
+        name="setup_requirement_remove",
+    ),
     path("tiers/proposals/", program.proposal_list, name="tier_proposal_list"),
     path("tiers/proposals/<id:pk>/decide/", program.proposal_decide, name="tier_proposal_decide"),
     path(

@@ -59,6 +59,8 @@ class Program(models.Model):
     class Meta:
         verbose_name = "program settings"
         verbose_name_plural = "program settings"
+        # Program admins change the program setup (/manage/program/); plain channel managers see it read-only.
+        permissions = (("manage_program", "Can change the program setup"),)
 
     def __str__(self) -> str:
         return self.name
