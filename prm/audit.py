@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from prm.models import AuditChainHead, AuditEvent, User
+from prm.timeline import Line, manager_lines
 
 
 def _label(actor: User | None) -> str:
@@ -84,6 +85,7 @@ def _iter_events(batch_size: int) -> Iterator[AuditEvent]:
         last_id = batch[-1].id
 
 
-def audit_timeline(*, partner: Any, limit: int = 50) -> models.QuerySet[AuditEvent]:
-    """The newest events concerning one partner, for its activity timeline."""
-    return AuditEvent.objects.filter(partner=partner).select_related("actor").order_by("-id")[:limit]
+def audit_timeline(*, partner: Any, limit: int = 50) -> list[Line]:
+    """The newest events concerning one partner, newest first, as the channel team reads them (one query)."""
+    events = AuditEvent.objects.filter(partner=partner).select_related("actor").order_by("-created_at", "-id")[:limit]
+    return manager_lines(events)

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import string
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -9,6 +10,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.functional import cached_property
+
+from prm.timeline import fill
 
 CHANNEL_MANAGERS_GROUP = "Channel managers"
 
@@ -68,14 +71,15 @@ def _canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
 
 
-# How each verb reads in a timeline; placeholders come from the event's before/after data.
-AUDIT_SENTENCES = {
+# How each verb reads in a timeline; placeholders come from the event's before/after data ("{user!p}" is a
+# possessive, prm.timeline). A tuple lists sentences best first: the first whose values the event has is used.
+AUDIT_SENTENCES: dict[str, str | tuple[str, ...]] = {
     "partner.created": "added the partner",
     "invitation.created": "invited {email} as {role}",
     "invitation.revoked": "cancelled the invitation to {email}",
     "invitation.accepted": "accepted the invitation",
     "membership.created": "{user} joined as {role}",
-    "membership.role_changed": "changed a role to {role}",
+    "membership.role_changed": ("changed {user!p} role to {role}", "changed a role to {role}"),
     "membership.removed": "removed {user}",
     "partner.profile_updated": "updated the profile",
     "partner.owner_changed": "changed who owns the relationship",
@@ -94,6 +98,10 @@ AUDIT_SENTENCES = {
     "tier.requirement_ticked": "confirmed “{requirement}”",
     "tier.requirement_unticked": "withdrew “{requirement}”",
 }
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 class AuditChainHead(models.Model):
@@ -149,11 +157,14 @@ class AuditEvent(models.Model):
         template = AUDIT_SENTENCES.get(self.verb)
         if template is None:
             return self.verb.replace(".", " ").replace("_", " ")
-        values = {**self.before, **self.after}
-        try:
-            return template.format(**values)
-        except (KeyError, IndexError):
-            return template.split("{")[0].strip()
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        values = {**before, **after}
+        templates = (template,) if isinstance(template, str) else template
+        for candidate in templates[:-1]:
+            if all(name in values for name in _placeholders(candidate)):
+                return fill(candidate, values, strict=True)
+        return fill(templates[-1], values, strict=True)
 
     def content(self) -> dict[str, Any]:
         """What the hash covers. partner_id is stored as the value it had when written."""

@@ -24,6 +24,7 @@ from dealreg.policy import policy_get, protection_days
 from partners.models import PartnerMembership
 from prm.access import partner_required
 from prm.models import AuditEvent
+from prm.timeline import Line, partner_lines
 
 PER_PAGE = 50
 TIMELINE_LIMIT = 100
@@ -134,10 +135,10 @@ def _verb_words(verb: str) -> str:
     return VERB_WORDS.get(last, last.replace("_", " ").capitalize())
 
 
-def _timeline(registration: Registration, partner) -> list[dict]:
-    """The registration's audit events as the partner may see them: what happened, when, by whom (a colleague by
-    name, anyone else as "our channel team"), the reason told to the partner. Never before/after data, which may
-    concern another partner's registration."""
+def _timeline(registration: Registration, partner) -> list[Line]:
+    """The registration's audit events as the partner may see them, as sentences: what happened, when, by whom (a
+    colleague by name, anyone else as "our channel team", a sweep "automatically"), the reason told to the partner.
+    Never before/after data, which may concern another partner's registration."""
     events = list(
         AuditEvent.objects.filter(target_type="dealreg.registration", target_id=str(registration.pk))
         .only("created_at", "actor_id", "verb", "reason")
@@ -150,16 +151,12 @@ def _timeline(registration: Registration, partner) -> list[dict]:
             "user"
         )
     }
-    rows = []
-    for event in events:
-        if event.actor_id is None:
-            who = "automatically"
-        elif event.actor_id in colleague_names:
-            who = colleague_names[event.actor_id]
-        else:
-            who = "our channel team"
-        rows.append({"when": event.created_at, "what": _verb_words(event.verb), "who": who, "reason": event.reason})
-    return rows
+    # The verb words hold no placeholders: braces in them are escaped so the sentence helper keeps them as they are.
+    return partner_lines(
+        events,
+        names=colleague_names,
+        words=lambda event: (_verb_words(event.verb).replace("{", "{{").replace("}", "}}"), event.reason),
+    )
 
 
 # --- Pages -----------------------------------------------------------------------------------------------------

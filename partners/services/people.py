@@ -271,7 +271,7 @@ def membership_change_role(
             target=locked,
             partner=locked.partner,
             before={"role": before},
-            after={"role": role},
+            after={"role": role, "user": locked.user.display_name},  # the timeline says whose role it was
             reason=reason,
         )
         notify(

@@ -89,7 +89,7 @@ def test_file_a_claim_with_proof(admin_client_a, approved, partner_a_admin):
     assert "Claim in review" in text
     assert "We review your claim of $4,000.00" in text
     assert "invoice.pdf" in text
-    assert "Claim filed: $4,000.00" in text
+    assert f"Claim for $4,000.00 filed by {partner_a_admin.display_name}" in text
     # Filing twice leads to the claim, not to a second one.
     assert admin_client_a.get(url).status_code == 302
     assert Claim.objects.count() == 1

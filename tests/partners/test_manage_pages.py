@@ -3,10 +3,12 @@
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils.html import escape
 
 from partners import services
 from partners.models import Invitation, Partner, PartnerMembership
 from prm.models import AuditEvent
+from prm.timeline import possessive
 from tests.factories import MembershipFactory, PartnerFactory
 
 Role = PartnerMembership.Role
@@ -198,7 +200,10 @@ def test_detail_shows_members_invitations_and_activity(
     assert "Waiting for an answer" in body
     assert "new@northwind.example.com" in body
     assert "invited new@northwind.example.com as sales" in body
-    assert "changed a role to technical — “Now does demos”" in body
+    seller = partner_a_seller.display_name
+    changed = f"<strong>{channel_manager.display_name}</strong> changed {escape(possessive(seller))} role to technical"
+    assert changed in body
+    assert "Now does demos" in body
     assert [e.verb for e in response.context["timeline"]] == ["membership.role_changed", "invitation.created"]
 
 

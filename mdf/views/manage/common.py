@@ -13,6 +13,7 @@ from prm.forms import attach_errors  # noqa: F401 -- the views take it from here
 from prm.models import AuditEvent
 from prm.money import Totals, format_money, month_words
 from prm.sla import span
+from prm.timeline import Line, manager_lines
 
 NAV = "mdf"
 PER_PAGE = 50
@@ -55,10 +56,10 @@ def waiting(since: datetime | None, now: datetime) -> str:
     return f"waiting {span((now - since).total_seconds())}" if since else ""
 
 
-def timeline(fund_request: FundRequest, claim: Claim | None) -> list[AuditEvent]:
-    """The request's events and its claim's, oldest first (one query)."""
+def timeline(fund_request: FundRequest, claim: Claim | None) -> list[Line]:
+    """The request's events and its claim's, oldest first, as sentences with names (one query)."""
     where = Q(target_type="mdf.fundrequest", target_id=str(fund_request.pk))
     if claim is not None:
         where |= Q(target_type="mdf.claim", target_id=str(claim.pk))
-    events = AuditEvent.objects.filter(where).select_related("actor").order_by("-id")[:TIMELINE_LIMIT]
-    return list(reversed(events))
+    events = AuditEvent.objects.filter(where).select_related("actor").order_by("-created_at", "-id")[:TIMELINE_LIMIT]
+    return manager_lines(reversed(list(events)))

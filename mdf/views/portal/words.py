@@ -10,6 +10,7 @@ from mdf.models import Claim, FundRequest
 from mdf.services.common import fmt_date
 from partners.models import Partner, PartnerMembership
 from prm.models import AuditEvent
+from prm.timeline import Actor, Line, actor_for, partner_sentence
 
 TIMELINE_LIMIT = 100
 RequestStatus = FundRequest.Status
@@ -71,28 +72,29 @@ def list_note(request: FundRequest, today=None) -> str:
 
 # --- The timeline -----------------------------------------------------------------------------------------------
 
-# verb → (what happened, whether the event's reason is for the partner to read)
+# verb → (what happened, whether the event's reason is for the partner to read). `{by}` is who did it, in the
+# partner's words (prm.timeline): " by Dev Patel", " by our channel team", " automatically".
 VERBS = {
-    "mdf.request_submitted": ("Requested {money}", False),
-    "mdf.request_resubmitted": ("Answered the question and sent it again", False),
-    "mdf.request_cancelled": ("Cancelled", True),
-    "mdf.request_first_approval": ("Approved by the channel manager; an admin approves it too", False),
-    "mdf.request_approved": ("Approved: {money} reserved", True),
-    "mdf.request_approved_partly": ("Approved in part: {money} reserved", True),
-    "mdf.request_rejected": ("Not approved", True),
-    "mdf.request_info_requested": ("Question from the channel team", True),
-    "mdf.request_expired": ("Approval expired: no claim by the deadline", False),
-    "mdf.deadline_extended": ("Claim deadline extended to {claim_deadline}", True),
-    "mdf.claim_submitted": ("Claim filed: {money}", False),
-    "mdf.claim_resubmitted": ("Claim sent again with what was asked", False),
-    "mdf.proof_added": ("Proof added: {file}", False),
-    "mdf.claim_approved": ("Claim approved: {money}", True),
-    "mdf.claim_approved_partly": ("Claim approved in part: {money}", True),
-    "mdf.claim_rejected": ("Claim not approved", True),
-    "mdf.claim_info_requested": ("More proof asked for", True),
-    "mdf.claim_paid": ("Paid {money}", False),
-    "mdf.attributed": ("Deal attributed: {registration}", False),
-    "mdf.attribution_removed": ("Deal taken off: {registration}", False),
+    "mdf.request_submitted": ("Request for {money} sent{by}", False),
+    "mdf.request_resubmitted": ("Question answered and sent again{by}", False),
+    "mdf.request_cancelled": ("Cancelled{by}", True),
+    "mdf.request_first_approval": ("Approved{by}; an admin approves it too", False),
+    "mdf.request_approved": ("Approved{by}: {money} reserved", True),
+    "mdf.request_approved_partly": ("Approved in part{by}: {money} reserved", True),
+    "mdf.request_rejected": ("Not approved{by}", True),
+    "mdf.request_info_requested": ("Question asked{by}", True),
+    "mdf.request_expired": ("Approval expired{by}: no claim by the deadline", False),
+    "mdf.deadline_extended": ("Claim deadline extended{by} to {claim_deadline}", True),
+    "mdf.claim_submitted": ("Claim for {money} filed{by}", False),
+    "mdf.claim_resubmitted": ("Claim sent again{by} with what was asked", False),
+    "mdf.proof_added": ("Proof added{by}: {file}", False),
+    "mdf.claim_approved": ("Claim approved{by}: {money}", True),
+    "mdf.claim_approved_partly": ("Claim approved in part{by}: {money}", True),
+    "mdf.claim_rejected": ("Claim not approved{by}", True),
+    "mdf.claim_info_requested": ("More proof asked for{by}", True),
+    "mdf.claim_paid": ("{money} paid{by}", False),
+    "mdf.attributed": ("Deal attributed{by}: {registration}", False),
+    "mdf.attribution_removed": ("Deal taken off{by}: {registration}", False),
 }
 
 
@@ -103,26 +105,22 @@ def _day(iso: str) -> str:
         return ""
 
 
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def event_words(event: AuditEvent) -> tuple[str, str]:
-    """(what happened, the reason to show) of one event, in the partner's words."""
-    template, show_reason = VERBS.get(event.verb, (event.verb.rsplit(".", 1)[-1].replace("_", " ").capitalize(), False))
+def event_words(event: AuditEvent, actor: Actor) -> tuple[str, str]:
+    """(what happened, the reason to show) of one event, in the partner's words, with who did it."""
+    fallback = (event.verb.rsplit(".", 1)[-1].replace("_", " ").capitalize(), False)
+    template, show_reason = VERBS.get(event.verb, fallback)
     after = event.after if isinstance(event.after, dict) else {}
     before = event.before if isinstance(event.before, dict) else {}
-    text = template.format_map(_Blank({**before, **after})).rstrip(": ")
+    text = partner_sentence(template, actor, {**before, **after}).rstrip(": ")
     if event.verb == "mdf.claim_paid" and after.get("reference"):
         paid_on = _day(after.get("paid_on", ""))
         text += f" on {paid_on} (reference {after['reference']})" if paid_on else f" (reference {after['reference']})"
     return text, (event.reason if show_reason else "")
 
 
-def timeline(request: FundRequest, partner: Partner) -> list[dict]:
-    """The request's events and its claim's, oldest first: what happened, when, by whom (a colleague by name,
-    anyone at the startup as "the channel team", a sweep as "automatically"). At most two queries."""
+def timeline(request: FundRequest, partner: Partner) -> list[Line]:
+    """The request's events and its claim's, oldest first, as sentences: what happened, and by whom (a colleague by
+    name, anyone at the startup as "our channel team", a sweep "automatically"). At most two queries."""
     claim = _claim_of(request)
     targets = [("mdf.fundrequest", str(request.pk))]
     if claim is not None:
@@ -140,14 +138,9 @@ def timeline(request: FundRequest, partner: Partner) -> list[dict]:
     if actor_ids:
         memberships = PartnerMembership.objects.filter(partner=partner, user_id__in=actor_ids).select_related("user")
         names = {m.user_id: m.user.display_name for m in memberships}
-    rows = []
+    lines = []
     for event in events:
-        if event.actor_id is None:
-            who = "automatically"
-        elif event.actor_id in names:
-            who = names[event.actor_id]
-        else:
-            who = "the channel team"
-        what, reason = event_words(event)
-        rows.append({"when": event.created_at, "what": what, "who": who, "reason": reason})
-    return rows
+        actor = actor_for(actor_id=event.actor_id, audience="partner", names=names)
+        what, reason = event_words(event, actor)
+        lines.append(Line(event.created_at, "", what, actor.is_system, reason, event.verb))
+    return lines
