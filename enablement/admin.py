@@ -161,7 +161,7 @@ class LessonInline(AppManagedMixin, admin.StackedInline):
     formfield_overrides = URL_FIELDS
     model = Lesson
     extra = 0
-    fields = ("position", "title", "minutes", "body", "video_url", "document_url", "asset")
+    fields = ("position", "title", "minutes", "min_minutes", "body", "video_url", "document_url", "asset")
     autocomplete_fields = ("asset",)
     ordering = ("position", "pk")
     show_change_link = True
@@ -242,7 +242,7 @@ class CourseAdmin(AppManagedMixin, admin.ModelAdmin):
 @admin.register(Lesson)
 class LessonAdmin(AppManagedMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
-    list_display = ("title", "course", "position", "minutes")
+    list_display = ("title", "course", "position", "minutes", "min_minutes")
     list_filter = ("course__is_published",)
     list_select_related = ("course",)
     search_fields = ("title", "body", "course__title")

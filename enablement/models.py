@@ -21,6 +21,18 @@ from django.utils.safestring import SafeString, mark_safe
 
 from prm.uploads import private_storage, upload_path
 
+# One lesson counts at most this long, and at most 3× its estimate (never less than 15 minutes): a tab left open
+# overnight must not turn into eight training hours.
+MAX_LESSON_SECONDS = 2 * 3600
+MIN_LESSON_CAP_SECONDS = 15 * 60
+VIDEO_FILE_SUFFIXES = (".mp4", ".webm", ".ogv", ".ogg", ".m4v", ".mov")
+
+
+def lesson_seconds_cap(lesson: "Lesson") -> int:
+    """The most time one lesson can count in one run of a course."""
+    return min(MAX_LESSON_SECONDS, max(MIN_LESSON_CAP_SECONDS, 3 * 60 * (lesson.minutes or 0)))
+
+
 # An award with this many days left (or fewer) is "expiring soon"; the first reminder goes out then too.
 EXPIRING_SOON_DAYS = 60
 
@@ -199,13 +211,40 @@ class Lesson(models.Model):
     video_url = models.URLField(max_length=500, blank=True)
     document_url = models.URLField(max_length=500, blank=True)
     asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons")
-    minutes = models.PositiveSmallIntegerField(default=5)
+    minutes = models.PositiveSmallIntegerField(default=5, help_text="Estimated minutes.")
+    min_minutes = models.PositiveSmallIntegerField(
+        "minimum minutes",
+        null=True,
+        blank=True,
+        help_text="Time to spend before marking it done. Blank: half the estimated minutes; 0: no minimum.",
+    )
 
     class Meta:
         ordering = ("course", "position", "pk")
 
     def __str__(self) -> str:
         return f"{self.course}: {self.title}"
+
+    @property
+    def required_seconds(self) -> int:
+        """The time to spend on the lesson before it can be marked done: the minimum the channel manager set,
+        else half the estimate (reading faster than the estimate is fine, a click-through is not); never more
+        than the time a lesson can count (`lesson_seconds_cap`), so every lesson can be completed."""
+        wanted = self.min_minutes * 60 if self.min_minutes is not None else (self.minutes or 0) * 30
+        return min(wanted, lesson_seconds_cap(self))
+
+    @property
+    def minimum_label(self) -> str:
+        """For the channel manager's lesson list: "2.5 min minimum (half the estimate)", "no minimum"."""
+        if not self.required_seconds:
+            return "no minimum"
+        label = f"{self.required_seconds / 60:g} min minimum"
+        return label if self.min_minutes is not None else f"{label} (half the estimate)"
+
+    @property
+    def video_file(self) -> bool:
+        """A video the page can play itself (a direct media file), so that watching it to the end is seen."""
+        return self.video_url.lower().split("?", 1)[0].endswith(VIDEO_FILE_SUFFIXES)
 
     @property
     def body_html(self) -> SafeString:
@@ -278,7 +317,14 @@ class Enrollment(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    seconds_spent = models.PositiveIntegerField(default=0, help_text="Training time, in seconds (every run).")
+    seconds_spent = models.PositiveIntegerField(
+        default=0, help_text="Training time counted on its lessons, in seconds (every run): the training hours."
+    )
+    counted_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Time is counted up to this moment: two lessons open side by side never count the same minute.",
+    )
     run = models.PositiveSmallIntegerField(default=1, help_text="1 the first time; a retake (to renew) adds one.")
     extra_attempts = models.PositiveSmallIntegerField(
         default=0, help_text="Attempts a channel manager granted beyond the assessment's limit (this run)."
@@ -343,6 +389,31 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment}: {self.lesson.title}"
+
+
+class LessonTime(models.Model):
+    """The time a learner spent on a lesson in one run of a course, counted by the server: from opening the page,
+    heartbeats while it is open and in view, and the moment it is marked done. Never a number the browser sent."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="lesson_times")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="+")
+    run = models.PositiveSmallIntegerField(default=1)
+    opened_at = models.DateTimeField(default=timezone.now, help_text="First opened in this run.")
+    last_seen_at = models.DateTimeField(default=timezone.now, help_text="Counted up to here.")
+    seconds = models.PositiveIntegerField(default=0, help_text="Counted time, in seconds.")
+    beats = models.PositiveIntegerField(default=0, help_text="Heartbeats received from the open page.")
+    reached_end_at = models.DateTimeField(
+        null=True, blank=True, help_text="The page said the learner reached the end of the text or video."
+    )
+
+    class Meta:
+        ordering = ("enrollment", "run", "lesson__position")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("enrollment", "lesson", "run"), name="lessontime_unique_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment}: {self.lesson.title} ({self.seconds} s)"
 
 
 class Attempt(models.Model):

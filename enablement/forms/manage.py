@@ -275,10 +275,21 @@ class LessonForm(forms.Form):
         empty_label="None",
         error_messages={"invalid_choice": "That asset no longer exists. Choose another one."},
     )
-    minutes = _int("Minutes", minimum=1, maximum=600, initial=5)
+    minutes = _int("Minutes", minimum=1, maximum=600, initial=5, help_text="About how long it takes.")
+    min_minutes = _int(
+        "Minimum minutes",
+        minimum=0,
+        maximum=600,
+        required=False,
+        help_text="Time a learner spends before marking it done (reaching the end of its text or video after a "
+        "third of it also does). Blank: half the minutes above. 0: no minimum.",
+    )
 
     def clean(self) -> dict:
         data = super().clean()
+        minimum, minutes = data.get("min_minutes"), data.get("minutes")
+        if minimum is not None and minutes is not None and minimum > minutes:
+            self.add_error("min_minutes", f"The minimum is at most the lesson's {minutes} minutes.")
         content = [data.get(name) for name in ("body", "video_url", "document_url", "asset")]
         if not self.errors and not any(content):
             raise ValidationError("A lesson needs some content: text, a video or document link, or an asset.")

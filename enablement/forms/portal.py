@@ -1,18 +1,15 @@
-"""Partner portal forms: the library and catalogue filters, the lesson's clock, reading an assessment post, and
-the holder's choice to show or hide a certification's public page."""
+"""Partner portal forms: the library and catalogue filters, the lesson page's events, reading an assessment post,
+and the holder's choice to show or hide a certification's public page."""
 
 import re
-import time
 from typing import Any
 
 from django import forms
-from django.core import signing
 
 from enablement.forms import FilterForm
 from enablement.models import Asset, Role
 
 SEARCH_MAX = 100
-_CLOCK_SALT = "enablement.lesson-clock"
 _ANSWER_KEY = re.compile(r"^q(.+)$")
 
 
@@ -50,21 +47,13 @@ class CatalogueFilterForm(FilterForm):
 # --- The lesson's clock --------------------------------------------------------------------------------------------
 
 
-def lesson_clock(lesson_id: int) -> str:
-    """A signed "opened at" for the lesson page: posted back with "Mark as done" to measure the time spent."""
-    return signing.dumps({"lesson": lesson_id, "at": int(time.time())}, salt=_CLOCK_SALT, compress=True)
+class LessonEventForm(forms.Form):
+    """What an open lesson page may say: still here (a heartbeat) or reached the end. Never a number of seconds."""
 
-
-def seconds_since_opened(token: str, *, lesson_id: int) -> int:
-    """Seconds between opening the lesson page and now; 0 for a missing or tampered clock, or another lesson's.
-    (The service caps the time a lesson can count.)"""
-    try:
-        data = signing.loads(str(token or ""), salt=_CLOCK_SALT)
-    except signing.BadSignature:
-        return 0
-    if not isinstance(data, dict) or data.get("lesson") != lesson_id or not isinstance(data.get("at"), int):
-        return 0
-    return max(0, int(time.time()) - data["at"])
+    event = forms.ChoiceField(
+        choices=[("beat", "Still reading"), ("end", "Reached the end")],
+        error_messages={"required": "Say what happened.", "invalid_choice": "Unknown lesson event."},
+    )
 
 
 # --- Assessments ---------------------------------------------------------------------------------------------------

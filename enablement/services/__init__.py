@@ -1,5 +1,6 @@
 """Every write in the enablement app; import them from here: `from enablement import services`."""
 
+from enablement.models import MAX_LESSON_SECONDS, lesson_seconds_cap
 from enablement.services.assessments import (
     AttemptsInfo,
     assessment_grant_attempt,
@@ -30,20 +31,30 @@ from enablement.services.certifications import (
 )
 from enablement.services.common import add_months
 from enablement.services.learning import (
-    MAX_LESSON_SECONDS,
     assessment_required,
     course_available_to,
     enrollment_retake,
     enrollment_start,
     lesson_complete,
-    lesson_seconds_cap,
 )
 from enablement.services.library import asset_create, asset_delete, asset_record_view, asset_update
+from enablement.services.progress import (
+    BEAT_SECONDS,
+    EVENTS,
+    LessonClock,
+    lesson_beat,
+    lesson_clock,
+    lesson_open,
+    lesson_time,
+)
 
 __all__ = [
+    "BEAT_SECONDS",
+    "EVENTS",
     "MAX_LESSON_SECONDS",
     "RENEWAL_OPENS_DAYS",
     "AttemptsInfo",
+    "LessonClock",
     "add_months",
     "assessment_delete",
     "assessment_grant_attempt",
@@ -66,11 +77,15 @@ __all__ = [
     "course_update",
     "enrollment_retake",
     "enrollment_start",
+    "lesson_beat",
+    "lesson_clock",
     "lesson_complete",
     "lesson_delete",
     "lesson_move",
+    "lesson_open",
     "lesson_save",
     "lesson_seconds_cap",
+    "lesson_time",
     "question_delete",
     "question_save",
     "score_answers",

@@ -189,9 +189,11 @@ def lesson_save(
     document_url: str = "",
     asset: Asset | None = None,
     minutes: int = 5,
+    min_minutes: int | None = None,
     position: int | None = None,
 ) -> Lesson:
-    """Add a lesson at the end of the course (or at `position`), or change `lesson`."""
+    """Add a lesson at the end of the course (or at `position`), or change `lesson`. `min_minutes` is the time a
+    learner spends before marking it done (None: half the minutes; 0: none); at most the minutes."""
     require_manager(actor)
     if lesson is not None and lesson.course_id != course.pk:
         raise ValidationError("This lesson belongs to another course.")
@@ -202,7 +204,12 @@ def lesson_save(
         "document_url": _clean_url(document_url, what="the document link"),
         "asset": asset,
         "minutes": _positive_int(minutes, what="the minutes", minimum=1, maximum=600),
+        "min_minutes": None,
     }
+    if min_minutes not in (None, ""):
+        data["min_minutes"] = _positive_int(min_minutes, what="the minimum minutes", minimum=0, maximum=600)
+        if data["min_minutes"] > data["minutes"]:
+            raise ValidationError(f"The minimum is at most the lesson's {data['minutes']} minutes.")
     if not (data["body"] or data["video_url"] or data["document_url"] or asset):
         raise ValidationError("A lesson needs some content: text, a video or document link, or an asset.")
     with transaction.atomic():

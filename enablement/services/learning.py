@@ -1,6 +1,6 @@
-"""Learning: a partner user enrolls in a course, completes its lessons one by one (the time spent is recorded as
-training hours), and completes the course once every lesson is done and its assessment, if any, passed. A
-completion may complete an onboarding step and earn a certification."""
+"""Learning: a partner user enrolls in a course, completes its lessons one by one (each once its minimum time is
+counted: see `progress`; the counted time is the training hours), and completes the course once every lesson is
+done and its assessment, if any, passed. A completion may complete an onboarding step and earn a certification."""
 
 from datetime import datetime, timedelta
 
@@ -17,16 +17,10 @@ from prm.audit import audit_record
 from prm.models import User
 from prm.notifications import notify_each
 
-# One lesson counts at most this long, and at most 3× its estimate (never less than 15 minutes): a tab left open
-# overnight must not turn into eight training hours.
-MAX_LESSON_SECONDS = 2 * 3600
-MIN_LESSON_CAP_SECONDS = 15 * 60
+from .progress import count_for_completion, not_ready_message
+
 # A completion recorded with a time older than this does not count as the partner's fresh activity.
 FRESH_ACTIVITY = timedelta(hours=1)
-
-
-def lesson_seconds_cap(lesson: Lesson) -> int:
-    return min(MAX_LESSON_SECONDS, max(MIN_LESSON_CAP_SECONDS, 3 * 60 * (lesson.minutes or 0)))
 
 
 def course_available_to(course: Course, partner: Partner) -> bool:
@@ -81,18 +75,13 @@ def _lessons_done(enrollment: Enrollment) -> bool:
     return total > 0 and done >= total
 
 
-def lesson_complete(
-    *, enrollment: Enrollment, lesson: Lesson, seconds_spent: int = 0, now: datetime | None = None
-) -> Enrollment:
-    """Record a lesson as done with the time spent on it (capped: see `lesson_seconds_cap`). Completing it again
-    changes nothing. When it was the last lesson and the course has no assessment, the course is complete."""
+def lesson_complete(*, enrollment: Enrollment, lesson: Lesson, now: datetime | None = None) -> Enrollment:
+    """Record a lesson as done, with the time the server counted on it (see `progress`). Refused, with a message
+    saying how long is left, until the lesson's minimum time is counted (or the learner reached its end after a
+    fair share of it). Completing it again changes nothing. When it was the last lesson and the course has no
+    assessment, the course is complete."""
     if lesson.course_id != enrollment.course_id:
         raise ValidationError("This lesson is not part of the course.")
-    try:
-        seconds = max(0, int(seconds_spent or 0))
-    except (TypeError, ValueError):
-        seconds = 0
-    seconds = min(seconds, lesson_seconds_cap(lesson))
     now = now or timezone.now()
     with transaction.atomic():
         locked = (
@@ -100,14 +89,15 @@ def lesson_complete(
         )
         if locked.status == Enrollment.Status.COMPLETED:
             return locked
-        _, created = LessonProgress.objects.get_or_create(
-            enrollment=locked, lesson=lesson, defaults={"completed_at": now, "seconds_spent": seconds}
-        )
-        if not created:
+        if LessonProgress.objects.filter(enrollment=locked, lesson=lesson).exists():
             return locked
-        locked.seconds_spent += seconds
+        time, clock = count_for_completion(locked, lesson, now=now)
+        if not clock.ready:
+            # Rolls the count back too: the time since the last event is counted again by the next one.
+            raise ValidationError(not_ready_message(clock, lesson), code="too_soon")
+        LessonProgress.objects.create(enrollment=locked, lesson=lesson, completed_at=now, seconds_spent=time.seconds)
         locked.last_activity_at = now
-        locked.save(update_fields=["seconds_spent", "last_activity_at"])
+        locked.save(update_fields=["last_activity_at"])
         completed = _lessons_done(locked) and assessment_required(locked.course) is None
         if completed:
             course_complete_locked(locked, now=now)

@@ -139,6 +139,34 @@ def right_answers(questions) -> dict[int, list[int]]:
     return {q.pk: [c.pk for c in choices if c.is_correct] for q, choices in questions}
 
 
+def finish_lesson(enrollment, lesson, *, seconds: int | None = None, now=None):
+    """Complete a lesson the way a learner without JavaScript does: open it, spend `seconds` on it (its minimum by
+    default), mark it done at `now`. `now` moves past any time the enrollment already counted, so lessons finished
+    one after the other never overlap. Returns the enrollment."""
+    from enablement import services
+
+    enrollment.refresh_from_db()
+    spent = lesson.required_seconds if seconds is None else seconds
+    now = now or timezone.now()
+    if enrollment.counted_until is not None:
+        now = max(now, enrollment.counted_until + timedelta(seconds=spent))
+    services.lesson_open(enrollment=enrollment, lesson=lesson, now=now - timedelta(seconds=spent))
+    return services.lesson_complete(enrollment=enrollment, lesson=lesson, now=now)
+
+
+def rewind_lesson_clock(enrollment, lesson, seconds: int) -> None:
+    """As if the lesson page had been opened `seconds` earlier (and nothing counted since)."""
+    from django.db.models import F
+
+    from enablement.models import LessonTime
+
+    back = timedelta(seconds=seconds)
+    LessonTime.objects.filter(enrollment=enrollment, lesson=lesson).update(
+        opened_at=F("opened_at") - back, last_seen_at=F("last_seen_at") - back
+    )
+    Enrollment.objects.filter(pk=enrollment.pk, counted_until__isnull=False).update(counted_until=None)
+
+
 def learner(partner=None, **user_fields):
     """A partner user (sales by default)."""
     return MembershipFactory(partner=partner or PartnerFactory(), user=UserFactory(**user_fields)).user
@@ -155,6 +183,8 @@ __all__ = [
     "LessonFactory",
     "QuestionFactory",
     "course_with_assessment",
+    "finish_lesson",
     "learner",
+    "rewind_lesson_clock",
     "right_answers",
 ]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from enablement import selectors, services
 from enablement.models import Attempt, Enrollment
 from prm.models import AuditEvent, Notification
-from tests.enablement.factories import course_with_assessment, right_answers
+from tests.enablement.factories import course_with_assessment, finish_lesson, right_answers
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def ready(quiz_course, partner_a, partner_a_seller):
     course, questions = quiz_course
     enrollment = services.enrollment_start(user=partner_a_seller, partner=partner_a, course=course)
     for lesson in course.lessons.all():
-        services.lesson_complete(enrollment=enrollment, lesson=lesson, seconds_spent=120)
+        finish_lesson(enrollment, lesson)
     enrollment.refresh_from_db()
     return enrollment, questions
 
@@ -77,7 +77,7 @@ def test_pass_mark_is_inclusive(partner_a, partner_a_seller):
     course, questions = course_with_assessment(pass_mark=67)
     enrollment = services.enrollment_start(user=partner_a_seller, partner=partner_a, course=course)
     for lesson in course.lessons.all():
-        services.lesson_complete(enrollment=enrollment, lesson=lesson)
+        finish_lesson(enrollment, lesson)
     answers = right_answers(questions)
     (q1, c1), _, _ = questions
     answers[q1.pk] = [c1[1].pk]  # one wrong out of three: 67%
@@ -116,7 +116,7 @@ def test_unlimited_attempts(partner_a, partner_a_seller):
     course, questions = course_with_assessment(max_attempts=0)
     enrollment = services.enrollment_start(user=partner_a_seller, partner=partner_a, course=course)
     for lesson in course.lessons.all():
-        services.lesson_complete(enrollment=enrollment, lesson=lesson)
+        finish_lesson(enrollment, lesson)
     (q1, c1), (q2, c2), (q3, c3) = questions
     wrong = {q1.pk: [c1[1].pk], q2.pk: [c2[1].pk], q3.pk: [c3[0].pk]}
     for _ in range(6):
@@ -130,7 +130,7 @@ def test_unlimited_attempts(partner_a, partner_a_seller):
 def test_cannot_submit_before_finishing_the_lessons(quiz_course, partner_a, partner_a_seller):
     course, questions = quiz_course
     enrollment = services.enrollment_start(user=partner_a_seller, partner=partner_a, course=course)
-    services.lesson_complete(enrollment=enrollment, lesson=course.lessons.first())
+    finish_lesson(enrollment, course.lessons.first())
     with pytest.raises(ValidationError, match="Finish every lesson"):
         services.assessment_submit(enrollment=enrollment, answers=right_answers(questions))
     assert not Attempt.objects.exists()
@@ -214,7 +214,7 @@ def test_a_retake_gets_fresh_attempts(ready, partner_a_seller):
     again = services.enrollment_retake(user=partner_a_seller, enrollment=enrollment)
     assert services.attempts_info(again).used == 0
     for lesson in again.course.lessons.all():
-        services.lesson_complete(enrollment=again, lesson=lesson)
+        finish_lesson(again, lesson)
     attempt = services.assessment_submit(enrollment=again, answers=right_answers(questions))
     assert attempt.number == 2
     assert attempt.run == 2

@@ -18,6 +18,8 @@ from tests.enablement.factories import (
     EnrollmentFactory,
     LessonFactory,
     course_with_assessment,
+    finish_lesson,
+    rewind_lesson_clock,
     right_answers,
 )
 
@@ -56,7 +58,7 @@ def test_my_learning_lists_progress_certifications_and_completed(seller_client_a
     LessonFactory(course=going)
     LessonFactory(course=going)
     enrollment = services.enrollment_start(user=partner_a_seller, partner=partner_a, course=going)
-    services.lesson_complete(enrollment=enrollment, lesson=going.lessons.first(), seconds_spent=600)
+    finish_lesson(enrollment, going.lessons.first(), seconds=600)
     done = CourseFactory(title="Pricing basics")
     EnrollmentFactory(
         user=partner_a_seller, partner=partner_a, course=done, status="completed", completed_at=timezone.now(),
@@ -124,7 +126,7 @@ def test_catalogue_empty_state_points_to_the_library(seller_client_a):
 
 
 def test_the_sellers_path_enroll_lessons_assessment_pass_certified(
-    seller_client_a, partner_a, partner_a_seller, quiz_course, monkeypatch
+    seller_client_a, partner_a, partner_a_seller, quiz_course
 ):
     course, questions = quiz_course
     certification = CertificationFactory(name="Certified Platform Seller", courses=[course])
@@ -139,17 +141,22 @@ def test_the_sellers_path_enroll_lessons_assessment_pass_certified(
 
     lesson_page = seller_client_a.get(response["Location"])
     assert "Why it matters" in body(lesson_page)  # the lesson's markdown, rendered
-    clock = re.search(r'name="clock" value="([^"]+)"', body(lesson_page)).group(1)
-    import enablement.forms.portal as portal_forms
-
-    real_time = portal_forms.time.time
-    monkeypatch.setattr(portal_forms.time, "time", lambda: real_time() + 420)  # seven minutes reading
-    response = seller_client_a.post(response["Location"], {"clock": clock})
-    assert response["Location"] == reverse("portal:training_lesson", args=[course.slug, second.pk])
+    assert 'id="lesson-clock"' in body(lesson_page)
+    # Marked done at once: refused with the time it asks for, and the learner stays on the lesson.
+    refused = seller_client_a.post(response["Location"], follow=True)
+    assert refused.redirect_chain[-1][0] == reverse("portal:training_lesson", args=[course.slug, first.pk])
+    assert "asks for at least 5 minutes" in messages_of(refused)
+    assert not LessonProgress.objects.exists()
     enrollment = Enrollment.objects.get(user=partner_a_seller, course=course)
+    rewind_lesson_clock(enrollment, first, 420)  # seven minutes reading
+    response = seller_client_a.post(response["Location"])
+    assert response["Location"] == reverse("portal:training_lesson", args=[course.slug, second.pk])
+    enrollment.refresh_from_db()
     assert 415 <= enrollment.seconds_spent <= 425
 
-    response = seller_client_a.post(response["Location"], {"clock": "forged"})
+    seller_client_a.get(response["Location"])
+    rewind_lesson_clock(enrollment, second, 300)
+    response = seller_client_a.post(response["Location"])
     assert response["Location"] == reverse("portal:training_assessment", args=[course.slug])
     assert LessonProgress.objects.filter(enrollment=enrollment).count() == 2
 
@@ -157,11 +164,14 @@ def test_the_sellers_path_enroll_lessons_assessment_pass_certified(
     assert quiz.status_code == 200
     assert "Submit my answers" in body(quiz)
     response = seller_client_a.post(response["Location"], answers_post(right_answers(questions)), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("portal:training_course", args=[course.slug])
-    said = messages_of(response)
-    assert "You passed with 100%" in said
-    assert "Certified Platform Seller" in said
+    # The completion moment: the certificate, its public link, a text to share.
+    assert response.redirect_chain[-1][0] == reverse("portal:training_completed", args=[course.slug])
+    assert "You passed with 100%" in messages_of(response)
     award = CertificationAward.objects.get(user=partner_a_seller, certification=certification)
+    moment = body(response)
+    assert "You are certified" in moment
+    assert "Certified Platform Seller" in moment
+    assert reverse("verify", args=[award.code]) in moment
 
     mine = body(seller_client_a.get(reverse("portal:training")))
     assert "Certified Platform Seller" in mine
@@ -198,8 +208,10 @@ def test_retake_starts_a_completed_course_again(seller_client_a, partner_a, part
     course = CourseFactory()
     lesson = LessonFactory(course=course)
     enrollment = services.enrollment_start(user=partner_a_seller, partner=partner_a, course=course)
-    services.lesson_complete(enrollment=enrollment, lesson=lesson, seconds_spent=300)
-    assert "Take it again" in body(seller_client_a.get(reverse("portal:training_course", args=[course.slug])))
+    finish_lesson(enrollment, lesson, seconds=300)
+    page = body(seller_client_a.get(reverse("portal:training_course", args=[course.slug])))
+    # The main action is the completion moment; taking it again is offered quietly below it.
+    assert page.index(reverse("portal:training_completed", args=[course.slug])) < page.index("Take it again")
     response = seller_client_a.post(reverse("portal:training_retake", args=[course.slug]))
     assert response["Location"] == reverse("portal:training_lesson", args=[course.slug, lesson.pk])
     enrollment.refresh_from_db()
@@ -212,7 +224,7 @@ def test_retake_starts_a_completed_course_again(seller_client_a, partner_a, part
 def _ready_for_quiz(user, partner, course):
     enrollment = services.enrollment_start(user=user, partner=partner, course=course)
     for lesson in course.lessons.all():
-        services.lesson_complete(enrollment=enrollment, lesson=lesson)
+        finish_lesson(enrollment, lesson)
     return enrollment
 
 

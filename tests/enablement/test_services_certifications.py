@@ -9,7 +9,7 @@ from django.utils import timezone
 from enablement import selectors, services
 from enablement.models import CertificationAward, Enrollment
 from prm.models import AuditEvent, Notification
-from tests.enablement.factories import CertificationFactory, CourseFactory, LessonFactory, learner
+from tests.enablement.factories import CertificationFactory, CourseFactory, LessonFactory, finish_lesson, learner
 
 Status = CertificationAward.Status
 
@@ -26,7 +26,7 @@ def finish(user, partner, course, when):
     elif enrollment.is_completed:
         enrollment = services.enrollment_retake(user=user, enrollment=enrollment, now=when)
     for lesson in course.lessons.all():
-        services.lesson_complete(enrollment=enrollment, lesson=lesson, seconds_spent=300, now=when)
+        finish_lesson(enrollment, lesson, seconds=300, now=when)
     return enrollment
 
 
@@ -223,7 +223,7 @@ def test_my_learning_and_team_view(path, partner_a, partner_b, partner_b_user):
     LessonFactory(course=other_course)
     LessonFactory(course=other_course)
     enrollment = services.enrollment_start(user=seller, partner=partner_a, course=other_course)
-    services.lesson_complete(enrollment=enrollment, lesson=other_course.lessons.first(), seconds_spent=600)
+    finish_lesson(enrollment, other_course.lessons.first(), seconds=600)
     mine = selectors.my_learning(user=seller, today=at(2026, 2, 1).date())
     assert [e.course for e in mine.in_progress] == [other_course]
     assert mine.in_progress[0].progress_percent == 50

@@ -186,6 +186,7 @@ def lesson_edit(request: HttpRequest, pk: int, lesson_pk: int) -> HttpResponse:
             "document_url": lesson.document_url,
             "asset": lesson.asset_id,
             "minutes": lesson.minutes,
+            "min_minutes": lesson.min_minutes,
         }
         return _lesson_page(request, course, LessonForm(initial=initial), lesson)
     return _save_lesson(request, course, lesson)

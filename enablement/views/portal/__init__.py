@@ -5,12 +5,14 @@ awards)."""
 
 from enablement.views.portal.assessment import assessment_take
 from enablement.views.portal.certifications import award_detail, team
+from enablement.views.portal.completion import course_completed
 from enablement.views.portal.learning import (
     catalogue,
     course_detail,
     course_enroll,
     course_retake,
     lesson_detail,
+    lesson_event,
     my_learning,
 )
 from enablement.views.portal.library import asset_detail, asset_download, library
@@ -21,10 +23,12 @@ __all__ = [
     "asset_download",
     "award_detail",
     "catalogue",
+    "course_completed",
     "course_detail",
     "course_enroll",
     "course_retake",
     "lesson_detail",
+    "lesson_event",
     "library",
     "my_learning",
     "team",

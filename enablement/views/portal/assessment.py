@@ -12,7 +12,7 @@ from enablement.forms.portal import answers_from_post
 from enablement.models import Assessment, Course, Enrollment
 from prm.access import partner_required
 
-from .words import attempts_sentence, duration, earned_sentence, plural
+from .words import attempts_sentence, plural
 
 
 def _state(enrollment: Enrollment, info: services.AttemptsInfo, missing: list) -> str:
@@ -95,14 +95,8 @@ def assessment_take(request: HttpRequest, slug: str) -> HttpResponse:
             request, course, enrollment, assessment, chosen=answers, error=" ".join(exc.messages), status=400
         )
     if attempt.passed:
-        completed = attempt.enrollment
-        earned = selectors.awards_earned(user=request.user, at=completed.completed_at) if completed.completed_at else []
-        messages.success(
-            request,
-            f"You passed with {attempt.score}% (pass mark {assessment.pass_mark}%). Course complete: "
-            f"“{course.title}”, {duration(completed.seconds_spent)} of training." + earned_sentence(earned),
-        )
-        return redirect("portal:training_course", slug=course.slug)
+        messages.success(request, f"You passed with {attempt.score}% (pass mark {assessment.pass_mark}%).")
+        return redirect("portal:training_completed", slug=course.slug)
     info = services.attempts_info(attempt.enrollment, assessment)
     if info.exhausted:
         after = "That was your last attempt: ask your channel manager for another one. Your lessons stay done."

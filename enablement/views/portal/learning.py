@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from enablement import selectors, services
-from enablement.forms.portal import CatalogueFilterForm, lesson_clock, seconds_since_opened
+from enablement.forms.portal import CatalogueFilterForm, LessonEventForm
 from enablement.models import Course, Enrollment, Lesson
 from prm.access import partner_required
 
-from .words import attempts_sentence, award_card, course_next_step, duration, earned_sentence, time_stat
+from .words import attempts_sentence, award_card, course_next_step, duration, time_stat
 
 IN_PROGRESS = "in_progress"
 SUGGESTIONS = 3
@@ -163,14 +163,20 @@ def course_retake(request: HttpRequest, slug: str) -> HttpResponse:
     return _continue(course, enrollment)
 
 
-@partner_required
-def lesson_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """A lesson; "Mark as done" records it with the time since the page was opened and moves on."""
+def _lesson_of(request: HttpRequest, slug: str, pk: int) -> tuple[Course, list[Lesson], Lesson]:
     course = selectors.access_course(partner=request.partner, slug=slug)
     lessons = list(course.lessons.all())
     lesson = next((item for item in lessons if item.pk == pk), None)
     if lesson is None:
         raise Http404("Not found")
+    return course, lessons, lesson
+
+
+@partner_required
+def lesson_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A lesson. Opening it starts (or picks up) its clock; "Mark as done" is accepted once the lesson's minimum
+    time is counted, and moves on."""
+    course, lessons, lesson = _lesson_of(request, slug, pk)
     enrollment = selectors.access_enrollment(user=request.user, course=course)
     if enrollment is None:
         messages.info(request, "Start the course to open its lessons: your progress is then saved lesson by lesson.")
@@ -178,6 +184,9 @@ def lesson_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         return _complete_lesson(request, course, enrollment, lesson)
     done = selectors.lessons_done(enrollment=enrollment)
+    clock = None
+    if not enrollment.is_completed and lesson.pk not in done:
+        clock = services.lesson_clock(services.lesson_open(enrollment=enrollment, lesson=lesson), lesson)
     index = lessons.index(lesson)
     context = {
         "course": course,
@@ -189,29 +198,45 @@ def lesson_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "previous": lessons[index - 1] if index > 0 else None,
         "following": lessons[index + 1] if index + 1 < len(lessons) else None,
         "asset_visible": selectors.asset_visible(partner=request.partner, asset_id=lesson.asset_id),
-        "clock": lesson_clock(lesson.pk),
+        "clock": clock,
+        "beat_seconds": services.BEAT_SECONDS,
         "question_gate": services.assessment_required(course) is not None,
         "tab": "catalogue",
     }
     return render(request, "enablement/portal/lesson.html", context)
 
 
+@partner_required
+@require_POST
+def lesson_event(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The open lesson page's heartbeat ("still here") or "reached the end" (htmx). Answers the clock's line."""
+    course, _, lesson = _lesson_of(request, slug, pk)
+    enrollment = selectors.access_enrollment(user=request.user, course=course)
+    if enrollment is None:
+        raise Http404("Not found")
+    form = LessonEventForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(" ".join(form.errors["event"]), status=400, content_type="text/plain; charset=utf-8")
+    time = services.lesson_beat(enrollment=enrollment, lesson=lesson, event=form.cleaned_data["event"])
+    context = {
+        "course": course,
+        "lesson": lesson,
+        "enrollment": enrollment,
+        "clock": services.lesson_clock(time, lesson),
+        "beat_seconds": services.BEAT_SECONDS,
+    }
+    return render(request, "enablement/portal/lesson.html#clock", context)
+
+
 def _complete_lesson(request: HttpRequest, course: Course, enrollment: Enrollment, lesson: Lesson) -> HttpResponse:
     if enrollment.is_completed:
-        messages.info(request, "You completed this course already. Take it again from the course page to renew.")
-        return redirect("portal:training_course", slug=course.slug)
-    seconds = seconds_since_opened(request.POST.get("clock", ""), lesson_id=lesson.pk)
+        messages.info(request, "You completed this course already.")
+        return redirect("portal:training_completed", slug=course.slug)
     try:
-        enrollment = services.lesson_complete(enrollment=enrollment, lesson=lesson, seconds_spent=seconds)
+        enrollment = services.lesson_complete(enrollment=enrollment, lesson=lesson)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.warning(request, " ".join(exc.messages))
         return redirect("portal:training_lesson", slug=course.slug, pk=lesson.pk)
     if enrollment.is_completed:
-        earned = selectors.awards_earned(user=request.user, at=enrollment.completed_at)
-        messages.success(
-            request,
-            f"Course complete: “{course.title}” ({duration(enrollment.seconds_spent)} of training)."
-            + earned_sentence(earned),
-        )
-        return redirect("portal:training_course", slug=course.slug)
+        return redirect("portal:training_completed", slug=course.slug)
     return _continue(course, enrollment)

@@ -11,6 +11,7 @@ from enablement.models import Certification, CertificationAward, Course, Enrollm
 from enablement.services import AttemptsInfo
 
 Status = CertificationAward.Status
+RETAKE_NOTE = "Lessons and attempts start over; your hours are kept."
 
 
 def _day(value: date) -> str:
@@ -81,7 +82,7 @@ def award_card(award: CertificationAward, *, today: date, renewal_course: Course
 class NextStep:
     """The one thing to do next on a course page."""
 
-    kind: str  # enroll | lesson | assessment | wait | retake | empty
+    kind: str  # enroll | lesson | assessment | wait | completed | empty
     label: str
     lesson: Lesson | None = None
     note: str = ""
@@ -100,7 +101,8 @@ def course_next_step(
     if enrollment is None:
         return NextStep("enroll", "Start the course")
     if enrollment.is_completed:
-        return NextStep("retake", "Take it again", note="Lessons and attempts start over; your hours are kept.")
+        # The moment is the certificate and what comes next; taking it again is a quiet option on the course page.
+        return NextStep("completed", "Your certificate and what's next", note=RETAKE_NOTE)
     remaining = [lesson for lesson in lessons if lesson.pk not in done]
     if remaining:
         label = "Start the first lesson" if not done else f"Continue: {remaining[0].title}"
@@ -139,13 +141,3 @@ def attempts_sentence(info: AttemptsInfo) -> str:
     if info.used == 0:
         return f"{plural(info.allowed, 'attempt')}."
     return f"{plural(info.left, 'attempt')} left of {info.allowed}."
-
-
-def earned_sentence(awards: list[CertificationAward]) -> str:
-    """ " You earned the certification X." for awards made by a completion (empty when none)."""
-    if not awards:
-        return ""
-    names = " and ".join(f"“{a.certification.name}”" for a in awards)
-    renewed = all(a.renewal_of_id for a in awards)
-    verb = "renewed" if renewed else "earned"
-    return f" You {verb} the certification{'s' if len(awards) > 1 else ''} {names}."
