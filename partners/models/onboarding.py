@@ -47,6 +47,9 @@ class ChecklistStep(models.Model):
     course_key = models.CharField(
         max_length=80, blank=True, help_text="For 'complete a course': the course's key in Enablement."
     )
+    # A retired step is no longer given to partners (new ones, or those who had not done it); partners who did it
+    # keep it, done. Kept rather than deleted because their copies point at it.
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("checklist", "order", "pk")

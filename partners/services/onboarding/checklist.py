@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -93,8 +94,9 @@ def onboarding_progress(*, partner: Partner, steps: Iterable[PartnerStep] | None
 
 
 def _checklist_for(partner: Partner) -> Checklist | None:
-    """The checklist for the partner's type if it has steps, else the default one."""
-    for checklist in Checklist.objects.filter(partner_type__in=[partner.type, ""]).prefetch_related("steps"):
+    """The checklist for the partner's type if it has steps in use, else the default one."""
+    live = Prefetch("steps", queryset=ChecklistStep.objects.filter(retired_at__isnull=True))
+    for checklist in Checklist.objects.filter(partner_type__in=[partner.type, ""]).prefetch_related(live):
         if checklist.partner_type == partner.type and checklist.steps.all():
             return checklist
     return Checklist.objects.filter(partner_type="").first()
@@ -112,7 +114,7 @@ def _start_locked(partner: Partner) -> list[PartnerStep]:
     checklist = _checklist_for(partner)
     if checklist is None:
         return []
-    steps = list(checklist.steps.order_by("order", "pk"))
+    steps = list(checklist.steps.filter(retired_at__isnull=True).order_by("order", "pk"))
     # Not audited on its own: the approval (or the creation) that starts onboarding is.
     PartnerStep.objects.bulk_create(
         [PartnerStep(partner=partner, step=step, order=n) for n, step in enumerate(steps, start=1)],
