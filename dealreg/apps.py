@@ -9,6 +9,9 @@ class DealregConfig(AppConfig):
         from dealreg import integrations, reminders  # noqa: F401
 
         integrations.register()
+        from dealreg import search
+
+        search.register()  # registrations and accounts in the managers' global search
         from prm.demo import register_demo_step
 
         register_demo_step("deals", "dealreg.demo.seed_deals", order=10)  # seed_demo runs it

@@ -15,6 +15,9 @@ class MdfConfig(AppConfig):
         from prm.models import AUDIT_SENTENCES
 
         register_partner_summary("mdf", partner_summary)
+        from mdf import search
+
+        search.register()  # MDF requests and claims in the managers' global search
 
         AUDIT_SENTENCES.update(
             {

@@ -5,8 +5,10 @@ class PartnersConfig(AppConfig):
     name = "partners"
 
     def ready(self) -> None:
-        from partners import reminders, signals  # noqa: F401 -- daily sweeps; activity on sign-in
+        from partners import reminders, search, signals  # noqa: F401 -- daily sweeps; activity on sign-in
         from prm.demo import register_demo_step
+
+        search.register()  # partners and people in the managers' global search
 
         # seed_demo runs every app's steps in order: the program and partners first, tiers evaluated at the end.
         register_demo_step("partners", "partners.demo.seed_partners", order=0)

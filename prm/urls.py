@@ -7,7 +7,7 @@ import enablement.urls
 import insights.urls
 import mdf.urls
 import partners.urls
-from prm import views
+from prm import views, views_search
 
 # The admin signs in through allauth, so its rate limits and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -20,6 +20,7 @@ manage_patterns = [
     *dealreg.urls.manage_urlpatterns,
     *enablement.urls.manage_urlpatterns,
     *mdf.urls.manage_urlpatterns,
+    path("search/", views_search.search, name="search"),
 ]
 portal_patterns = [
     *partners.urls.portal_urlpatterns,
