@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from mdf.models import ZERO, Budget, FundRequest, LedgerEntry, TierPool
@@ -204,3 +204,50 @@ def request_reserved(request: FundRequest) -> Decimal:
     """What the request still holds on its budget: its reservations minus its releases and payouts."""
     sums = LedgerEntry.objects.filter(request=request).aggregate(**_sums())
     return Balance.from_sums(sums, request.currency).reserved
+
+
+# --- The ledger read as a statement: signed amounts and a running balance --------------------------------------
+
+# How each kind moves what is available (allocated − reserved − paid − expired): an allocation adds (a negative
+# one takes back), an approval's reservation takes, a release gives back, an expiry takes; a payout pays out what
+# its approval already took, so it moves money from reserved to paid and leaves what is available as it was.
+AVAILABLE_SIGN = {
+    LedgerEntry.Kind.ALLOCATION: 1,
+    LedgerEntry.Kind.RESERVATION: -1,
+    LedgerEntry.Kind.RELEASE: 1,
+    LedgerEntry.Kind.PAYOUT: 0,
+    LedgerEntry.Kind.EXPIRY: -1,
+}
+
+
+def available_change(entry: LedgerEntry) -> Decimal:
+    """What the entry does to the available balance: +allocation, −reservation, +release, −expiry, 0 for a payout."""
+    return entry.amount * AVAILABLE_SIGN[entry.kind]
+
+
+def _change_expression() -> Case:
+    return Case(
+        *[When(kind=kind, then=F("amount") * sign) for kind, sign in AVAILABLE_SIGN.items() if sign],
+        default=Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def running_balance(entries: QuerySet[LedgerEntry], rows: list[LedgerEntry]) -> None:
+    """Give each of `rows` (one page of `entries`, newest first) its signed `change` and the available `balance`
+    after it, per currency: the sum of every entry of `entries` up to and including it (one query for what came
+    before the page, whatever its length). Two currencies are never added: each row's balance is in its own."""
+    if not rows:
+        return
+    oldest = rows[-1]
+    earlier = entries.filter(
+        Q(created_at__lt=oldest.created_at) | Q(created_at=oldest.created_at, pk__lt=oldest.pk)
+    ).order_by()
+    balances = {
+        row["currency"]: row["total"] or ZERO
+        for row in earlier.values("currency").annotate(total=Sum(_change_expression()))
+    }
+    for entry in reversed(rows):
+        entry.change = available_change(entry)
+        balances[entry.currency] = balances.get(entry.currency, ZERO) + entry.change
+        entry.balance = balances[entry.currency]

@@ -4,6 +4,7 @@ from mdf.views import portal
 
 portal_urlpatterns = [
     path("mdf/", portal.index, name="mdf"),
+    path("mdf/ledger/", portal.ledger, name="mdf_ledger"),
     path("mdf/requests/new/", portal.request_new, name="mdf_request_new"),
     path("mdf/requests/hints/", portal.request_hints, name="mdf_request_hints"),
     path("mdf/requests/<id:pk>/", portal.request_detail, name="mdf_request"),

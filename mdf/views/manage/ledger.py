@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mdf import selectors, services
 from mdf.forms.manage import LedgerFilterForm, SettingsForm
-from mdf.ledger import balance_totals, balances_for
+from mdf.ledger import available_change, balance_totals, balances_for, running_balance
 from mdf.models import Budget, FundRequest, LedgerEntry
 from mdf.roi import roi_total
 from mdf.services.common import admins
@@ -22,13 +22,13 @@ from prm.money import Totals, format_money
 
 from .common import NAV, PER_PAGE, attach_errors, m, roi_words, totals_words
 
-# How each kind moves the balance, in words for the ledger's legend.
+# How each kind moves the available balance, in words for the ledger's legend (signs: mdf.ledger.AVAILABLE_SIGN).
 KIND_EFFECTS = {
-    LedgerEntry.Kind.ALLOCATION: "adds to allocated (negative: a correction)",
-    LedgerEntry.Kind.RESERVATION: "an approval holds the amount",
-    LedgerEntry.Kind.RELEASE: "a hold ends: the amount is available again",
-    LedgerEntry.Kind.PAYOUT: "a hold is paid out",
-    LedgerEntry.Kind.EXPIRY: "unused funds expired at the period's end",
+    LedgerEntry.Kind.ALLOCATION: "+ adds funds (a negative allocation corrects one: it takes funds back)",
+    LedgerEntry.Kind.RESERVATION: "− an approval takes the amount from what is available and holds it",
+    LedgerEntry.Kind.RELEASE: "+ a hold ends (a cancel, a claim for less, an approval that expired): available again",
+    LedgerEntry.Kind.PAYOUT: "a hold is paid out: the approval already took it, so the balance does not move",
+    LedgerEntry.Kind.EXPIRY: "− unused funds expired at the period's end",
 }
 
 
@@ -48,10 +48,16 @@ def _filtered_balance(filters: dict) -> dict[str, Totals] | None:
 @manager_required
 def ledger(request: HttpRequest) -> HttpResponse:
     filters = LedgerFilterForm(request.GET).filters()
-    page = Paginator(selectors.ledger_entries(filters=filters), PER_PAGE).get_page(request.GET.get("page"))
+    entries = selectors.ledger_entries(filters=filters)
+    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    for entry in rows:
-        entry.amount_text = m(entry.amount, entry.currency)
+    # A running balance of one kind of entry would mean nothing: with a kind filter the rows show amounts only.
+    running = not filters.get("kind")
+    if running:
+        running_balance(entries, rows)
+    else:
+        for entry in rows:
+            entry.change = available_change(entry)
     currency = services.mdf_settings().currency
     balance = _filtered_balance(filters)
     partner = Partner.objects.filter(pk=filters["partner"]).first() if filters.get("partner") else None
@@ -60,6 +66,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "filters": filters,
         "is_filtered": bool(filters),
+        "running": running,
         "balance": balance,
         "balance_words": totals_words(balance, currency) if balance else {},
         "filter_partner": partner,
