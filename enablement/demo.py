@@ -22,6 +22,7 @@ from enablement import services
 from enablement.models import Asset, Certification, Course, Enrollment, Visibility
 from enablement.services.common import add_months
 from partners.models import Partner, Tier
+from prm.demo import demo_clock
 from prm.demo_files import simple_pdf
 from prm.models import User
 
@@ -635,10 +636,12 @@ def _take(user: User, slug: str, when: datetime, *, lessons: int | None = None, 
     course = Course.objects.get(slug=slug)
     partner = user.membership.partner
     enrollment = Enrollment.objects.filter(user=user, course=course).first()
-    if enrollment is None:
-        enrollment = services.enrollment_start(user=user, partner=partner, course=course, now=when)
-    elif enrollment.is_completed:
-        enrollment = services.enrollment_retake(user=user, enrollment=enrollment, now=when)
+    # The services take `now`; demo_clock dates their audit events and notices the same (prm.demo).
+    with demo_clock(when):
+        if enrollment is None:
+            enrollment = services.enrollment_start(user=user, partner=partner, course=course, now=when)
+        elif enrollment.is_completed:
+            enrollment = services.enrollment_retake(user=user, enrollment=enrollment, now=when)
     step = when
     all_lessons = list(course.lessons.all())
     for lesson in all_lessons[:lessons] if lessons is not None else all_lessons:
@@ -648,6 +651,8 @@ def _take(user: User, slug: str, when: datetime, *, lessons: int | None = None, 
         services.lesson_complete(enrollment=enrollment, lesson=lesson, now=step)
     if lessons is not None or services.assessment_required(course) is None:
         return
+    # Not under demo_clock: a completion checks its `now` against the real clock to tell news from backdated data
+    # (a backdated one must not wake a dormant partner), so its events keep today's date.
     if fail_first:
         step += timedelta(minutes=8)
         services.assessment_submit(enrollment=enrollment, answers=_answers(course, right=False), now=step)
@@ -718,12 +723,13 @@ def _revoked(user: User, manager: User, start: datetime) -> None:
     _tech_path(user, start)
     award = CertificationAward.objects.filter(user=user, revoked_at__isnull=True).first()
     if award is not None:
-        services.award_revoke(
-            actor=manager,
-            award=award,
-            reason="The assessment answers were shared outside the company. Complete the path again to earn "
-            "the certification back.",
-        )
+        with demo_clock(start + timedelta(days=30)):
+            services.award_revoke(
+                actor=manager,
+                award=award,
+                reason="The assessment answers were shared outside the company. Complete the path again to earn "
+                "the certification back.",
+            )
 
 
 def seed_enablement(*, stdout: Any = None) -> None:
@@ -734,7 +740,8 @@ def seed_enablement(*, stdout: Any = None) -> None:
             stdout.write("Enablement demo skipped: run seed_demo first (it creates the channel manager).")
         return
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        with transaction.atomic():
+        # The catalogue was written before the first learner came, two years ago.
+        with transaction.atomic(), demo_clock(_ago(timezone.now(), months=25)):
             assets = _seed_assets(manager)
             courses = _seed_courses(manager)
         people = _seed_people(manager, timezone.now())

@@ -83,6 +83,7 @@ def lesson_complete(*, enrollment: Enrollment, lesson: Lesson, now: datetime | N
     if lesson.course_id != enrollment.course_id:
         raise ValidationError("This lesson is not part of the course.")
     now = now or timezone.now()
+    refusal = ""
     with transaction.atomic():
         locked = (
             Enrollment.objects.select_for_update().select_related("course", "partner", "user").get(pk=enrollment.pk)
@@ -92,15 +93,20 @@ def lesson_complete(*, enrollment: Enrollment, lesson: Lesson, now: datetime | N
         if LessonProgress.objects.filter(enrollment=locked, lesson=lesson).exists():
             return locked
         time, clock = count_for_completion(locked, lesson, now=now)
-        if not clock.ready:
-            # Rolls the count back too: the time since the last event is counted again by the next one.
-            raise ValidationError(not_ready_message(clock, lesson), code="too_soon")
-        LessonProgress.objects.create(enrollment=locked, lesson=lesson, completed_at=now, seconds_spent=time.seconds)
-        locked.last_activity_at = now
-        locked.save(update_fields=["last_activity_at"])
-        completed = _lessons_done(locked) and assessment_required(locked.course) is None
-        if completed:
-            course_complete_locked(locked, now=now)
+        # A refused click still shows the learner was there: the time up to it stays counted.
+        refusal = "" if clock.ready else not_ready_message(clock, lesson)
+        completed = False
+        if not refusal:
+            LessonProgress.objects.create(
+                enrollment=locked, lesson=lesson, completed_at=now, seconds_spent=time.seconds
+            )
+            locked.last_activity_at = now
+            locked.save(update_fields=["last_activity_at"])
+            completed = _lessons_done(locked) and assessment_required(locked.course) is None
+            if completed:
+                course_complete_locked(locked, now=now)
+    if refusal:
+        raise ValidationError(refusal, code="too_soon")
     if completed:
         after_completion(locked, now=now)
     return locked
@@ -139,8 +145,8 @@ def after_completion(enrollment: Enrollment, *, now: datetime) -> None:
         template="enablement_course_completed",
         users=[enrollment.user],
         partner=enrollment.partner,
-        url=reverse("portal:training_course", args=[enrollment.course.slug]),
-        label="Open the course",
+        url=reverse("portal:training_completed", args=[enrollment.course.slug]),
+        label="See what you earned",
         context={"enrollment": enrollment, "course": enrollment.course, "awards": awards},
     )
     hooks.notify_step_event(partner=enrollment.partner, actor=enrollment.user)
