@@ -19,6 +19,14 @@ _NAV = {
     "team": "team",
     "reviews": "reviews",
     "performance": "performance",
+    # Pages that belong to a section without sharing its first segment (the manager's program setup is marked as
+    # "Partners" by templates/manage/base.html; the portal has a "Program" entry of its own).
+    "applications": "partners",
+    "tiers": "partners",
+    "program": "program",
+    "accounts": "deals",
+    "company": "company",
+    "resellers": "resellers",
 }
 
 
