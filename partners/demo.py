@@ -27,6 +27,8 @@ from partners.models import (
 )
 from partners.services.setup import PROGRAM_ADMINS_GROUP
 from prm.audit import audit_record
+from prm.demo import days_ago as days_ago_at
+from prm.demo import demo_clock
 from prm.models import CHANNEL_MANAGERS_GROUP, User
 
 DEMO_PASSWORD = "demo-partner-2026"  # noqa: S105 -- demo data, printed only with DEBUG on
@@ -222,58 +224,66 @@ def _program() -> None:
 
 
 def _partner(manager, name, type_, website, parent_name, stage, tier_name, people, extra) -> Partner:
-    parent = Partner.objects.get(name=parent_name) if parent_name else None
-    partner = services.partner_create(actor=manager, name=name, type=type_, parent=parent)
-    Partner.objects.filter(pk=partner.pk).update(website=website, owner=manager)
-    partner.refresh_from_db()
-    admin = None
-    for email, first, last, role in people:
-        user = _user(email, first, last)
-        if not PartnerMembership.objects.filter(user=user).exists():
-            membership = PartnerMembership.objects.create(user=user, partner=partner, role=role)
-            audit_record(
-                actor=manager,
-                verb="membership.created",
-                target=membership,
-                partner=partner,
-                after={"user": email, "role": role},
-                reason="demo data",
-            )
-        if role == PartnerMembership.Role.ADMIN:
-            admin = user
+    # Each step is stamped on the partner's own story line (prm.demo.demo_clock): added, agreement a day later,
+    # profile after three days, active after nine (sixteen for a distributor), so its timeline reads like months.
     days_ago = {"active": 120, "dormant": 300, "onboarding:agreement": 6, "onboarding:start": 5}[stage]
     approved = timezone.now() - timedelta(days=days_ago)
+    activated = approved + timedelta(days=9 if type_ != Partner.Type.DISTRIBUTOR else 16)
+    parent = Partner.objects.get(name=parent_name) if parent_name else None
+    with demo_clock(approved):
+        partner = services.partner_create(actor=manager, name=name, type=type_, parent=parent)
+        Partner.objects.filter(pk=partner.pk).update(website=website, owner=manager)
+        partner.refresh_from_db()
+        admin = None
+        for email, first, last, role in people:
+            user = _user(email, first, last)
+            if not PartnerMembership.objects.filter(user=user).exists():
+                membership = PartnerMembership.objects.create(user=user, partner=partner, role=role)
+                audit_record(
+                    actor=manager,
+                    verb="membership.created",
+                    target=membership,
+                    partner=partner,
+                    after={"user": email, "role": role},
+                    reason="demo data",
+                )
+            if role == PartnerMembership.Role.ADMIN:
+                admin = user
     Partner.objects.filter(pk=partner.pk).update(created_at=approved, approved_at=approved)
     if stage == "onboarding:start":
         return partner  # nothing done yet: the agreement is what its people see first
-    services.agreement_accept(
-        actor=admin, partner=partner, signer_name=admin.get_full_name(), signer_title="Managing director"
-    )
+    with demo_clock(approved + timedelta(days=1, hours=2)):
+        services.agreement_accept(
+            actor=admin, partner=partner, signer_name=admin.get_full_name(), signer_title="Managing director"
+        )
     if stage.startswith("onboarding"):
         return partner
-    services.partner_update_profile(actor=manager, partner=partner, data={**PROFILE, **extra})
+    with demo_clock(approved + timedelta(days=3, hours=5)):
+        services.partner_update_profile(actor=manager, partner=partner, data={**PROFILE, **extra})
     pending = PartnerStep.objects.filter(partner=partner, completed_at__isnull=True).select_related("step")
-    for step in pending:
-        if services.onboarding_step_tickable(step.step):  # the kick-off call, ticked by the manager
-            services.onboarding_step_complete(actor=manager, partner_step=step)
+    with demo_clock(activated):
+        for step in pending:
+            if services.onboarding_step_tickable(step.step):  # the kick-off call, ticked by the manager
+                services.onboarding_step_complete(actor=manager, partner_step=step)
     partner.refresh_from_db()
-    activated = approved + timedelta(days=9 if type_ != Partner.Type.DISTRIBUTOR else 16)
     Partner.objects.filter(pk=partner.pk).update(activated_at=activated, last_activity_at=timezone.now())
     if tier_name:
-        services.partner_set_tier(
-            actor=manager,
-            partner=partner,
-            tier=Tier.objects.get(name=tier_name),
-            reason="Placed at launch of the program.",
-        )
+        with demo_clock(activated + timedelta(days=1)):
+            services.partner_set_tier(
+                actor=manager,
+                partner=partner,
+                tier=Tier.objects.get(name=tier_name),
+                reason="Placed at launch of the program.",
+            )
     if stage == "dormant":
         Partner.objects.filter(pk=partner.pk).update(last_activity_at=timezone.now() - timedelta(days=140))
         services.partners_mark_dormant(now=timezone.now())
     if name == "Northwind Solutions":
         plan = TierRequirement.objects.get(label="Joint marketing plan agreed")
-        services.requirement_tick(
-            actor=manager, partner=partner, requirement=plan, ticked=True, note="Q3 plan signed off"
-        )
+        with demo_clock(days_ago_at(20)):
+            services.requirement_tick(
+                actor=manager, partner=partner, requirement=plan, ticked=True, note="Q3 plan signed off"
+            )
     return partner
 
 
@@ -312,28 +322,33 @@ def _applications(manager) -> int:
             "why": "Discounts.",
         },
     ]
+    # Applications came in over the last two weeks (the queue shows how long each has waited).
+    arrived = {"Helios Cloud Services": 3, "Northwind Solutions GmbH": 9, "Spamco Deals": 12}
     for data in applications:
         if Partner.objects.filter(name=data["name"]).exists():
             continue
-        application = services.application_submit(**data)
+        with demo_clock(days_ago_at(arrived[data["name"]], hour=9)):
+            application = services.application_submit(**data)
         made += 1
         if data["name"] == "Spamco Deals":
-            services.application_decline(
-                actor=manager,
-                partner=application.partner,
-                reason="We only work with partners who deliver implementation services.",
-            )
+            with demo_clock(days_ago_at(10, hour=15)):
+                services.application_decline(
+                    actor=manager,
+                    partner=application.partner,
+                    reason="We only work with partners who deliver implementation services.",
+                )
     if not Partner.objects.filter(name="Pine Ridge IT").exists():
         atlas = Partner.objects.get(name="Atlas Distribution")
-        services.reseller_invite(
-            actor=User.objects.get(email="marco@atlas-dist.example.com"),
-            distributor=atlas,
-            name="Pine Ridge IT",
-            website="https://pineridge-it.com",
-            contact_name="Owen Hart",
-            contact_email="owen@pineridge-it.com",
-            why="A long-standing reseller of ours in Lyon.",
-        )
+        with demo_clock(days_ago_at(4, hour=11)):
+            services.reseller_invite(
+                actor=User.objects.get(email="marco@atlas-dist.example.com"),
+                distributor=atlas,
+                name="Pine Ridge IT",
+                website="https://pineridge-it.com",
+                contact_name="Owen Hart",
+                contact_email="owen@pineridge-it.com",
+                why="A long-standing reseller of ours in Lyon.",
+            )
         made += 1
     return made
 

@@ -155,7 +155,11 @@ def seed_insights(*, stdout: Any = None) -> None:
         if not DirectRevenue.objects.exists():
             _journeys(now)
             rows = history_registrations(now=now, manager=manager)
-            Registration.objects.bulk_create(rows)
+            created = [row.created_at for row in rows]
+            Registration.objects.bulk_create(rows)  # auto_now_add stamps "now": put back when each was created
+            for row, at in zip(rows, created, strict=True):
+                row.created_at = at
+            Registration.objects.bulk_update(rows, ["created_at"], batch_size=500)
             added = len(rows)
             _direct_revenue(today, manager)
             _costs(today, manager)

@@ -68,6 +68,7 @@ def seed_contracts(*, today: date, manager: User) -> int:
             )
         )
     CustomerContract.objects.bulk_create(contracts)
+    _dated_on_start(contracts)
     made += len(contracts)
     if CustomerContract.objects.filter(source=CustomerContract.Source.IMPORT).exists():
         return made
@@ -109,6 +110,15 @@ def seed_contracts(*, today: date, manager: User) -> int:
         stamp = timezone.make_aware(datetime.combine(due + timedelta(days=2), time(15, 0)))
         RenewalOutcome.objects.filter(pk=recorded.pk).update(recorded_at=stamp)
     return made
+
+
+def _dated_on_start(contracts: list[CustomerContract]) -> None:
+    """A contract is recorded when it starts (the deal's close), not when the demo ran."""
+    now = timezone.now()
+    for contract in contracts:
+        start = timezone.make_aware(datetime.combine(contract.starts_on, time(9)))
+        contract.created_at = min(start, now)
+    CustomerContract.objects.bulk_update(contracts, ["created_at"], batch_size=500)
 
 
 def _quarter_start(day: date) -> date:

@@ -290,6 +290,7 @@ def _registration(rng, profile, partner, sellers, submitted, now, manager, weigh
     if status == Status.SUBMITTED:
         return reg
     reg.decided_at = submitted + timedelta(hours=rng.choice((2, 5, 20, 26, 44, 70)) + rng.random())
+    reg.decided_at = min(reg.decided_at, now - timedelta(minutes=30))  # a decision is never in the future
     reg.decided_by = manager
     if status == Status.NEEDS_INFO:
         reg.decision_reason = "Which business unit is buying, and who is the sponsor?"

@@ -11,7 +11,7 @@ expired, as the daily sweep would.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.utils import timezone
 from mdf import services
 from mdf.models import FundRequest, LedgerEntry, Period
 from partners.models import Partner, Tier
+from prm.demo import days_ago, demo_clock
 from prm.models import User
 
 from .activities import seed_requests
@@ -54,32 +55,51 @@ def _seed_budgets(manager: User, quarters: Quarters) -> int:
         return 0
     settings = services.mdf_settings()
     if settings.admin_approval_above is None:
-        services.mdf_settings_update(actor=manager, admin_approval_above=D("10000"))
+        with demo_clock(_on(quarters.previous.starts_on)):
+            services.mdf_settings_update(actor=manager, admin_approval_above=D("10000"))
     pools = {}
-    for tier_name, amount in (("Silver", D("30000")), ("Gold", D("60000"))):
-        tier = Tier.objects.filter(name=tier_name).first()
-        if tier is not None:
-            pools[tier_name] = services.pool_set(actor=manager, period=quarters.current, tier=tier, amount=amount)
+    with demo_clock(_on(quarters.current.starts_on)):
+        for tier_name, amount in (("Silver", D("30000")), ("Gold", D("60000"))):
+            tier = Tier.objects.filter(name=tier_name).first()
+            if tier is not None:
+                pools[tier_name] = services.pool_set(actor=manager, period=quarters.current, tier=tier, amount=amount)
+    # (partner, period, amount, pool, memo, when): each quarter's funds go out in its first days, the correction
+    # and next quarter's early allocation came later (prm.demo.demo_clock stamps the ledger and the audit trail).
+    previous, current = quarters.previous.starts_on, quarters.current.starts_on
     plan = [
-        ("Northwind Solutions", quarters.previous, "12000", None, "Q plan: two events"),
-        ("Northwind Solutions", quarters.current, "20000", "Silver", "Joint marketing plan"),
-        ("Northwind Solutions", quarters.next, "10000", None, "Early allocation for the autumn fair"),
-        ("Atlas Distribution", quarters.previous, "20000", None, "Reseller recruitment"),
-        ("Atlas Distribution", quarters.current, "40000", "Gold", "Distributor plan"),
-        ("Atlas Distribution", quarters.current, "-2500", "Gold", "Moved to the joint campaign budget"),
-        ("Brightpath Advisors", quarters.current, "8000", None, "Thought-leadership content"),
+        ("Northwind Solutions", quarters.previous, "12000", None, "Q plan: two events", _on(previous, 2)),
+        ("Northwind Solutions", quarters.current, "20000", "Silver", "Joint marketing plan", _on(current, 1)),
+        ("Northwind Solutions", quarters.next, "10000", None, "Early allocation for the autumn fair", days_ago(3)),
+        ("Atlas Distribution", quarters.previous, "20000", None, "Reseller recruitment", _on(previous, 3)),
+        ("Atlas Distribution", quarters.current, "40000", "Gold", "Distributor plan", _on(current, 2)),
+        (
+            "Atlas Distribution",
+            quarters.current,
+            "-2500",
+            "Gold",
+            "Moved to the joint campaign budget",
+            _on(current, 9),
+        ),
+        ("Brightpath Advisors", quarters.current, "8000", None, "Thought-leadership content", _on(current, 5)),
     ]
     made = 0
-    for name, period, amount, pool, memo in plan:
+    for name, period, amount, pool, memo, when in plan:
         partner = Partner.objects.filter(name=name).first()
         if partner is None:
             continue
         chosen = pools.get(pool) if pool and partner.tier and partner.tier.name == pool else None
-        services.allocation_create(
-            actor=manager, partner=partner, period=period, amount=D(amount), memo=memo, pool=chosen
-        )
+        with demo_clock(when):
+            services.allocation_create(
+                actor=manager, partner=partner, period=period, amount=D(amount), memo=memo, pool=chosen
+            )
         made += 1
     return made
+
+
+def _on(day: date, days_later: int = 0) -> datetime:
+    """10:00 on `day` + `days_later`, but never later than an hour ago (a quarter that began yesterday)."""
+    moment = timezone.make_aware(datetime.combine(day + timedelta(days=days_later), time(10)))
+    return min(moment, timezone.now() - timedelta(hours=1))
 
 
 def seed_mdf(*, stdout: Any = None) -> None:

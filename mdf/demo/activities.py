@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from mdf import services
 from mdf.models import Budget, Claim, FundRequest, Period
+from prm.demo import demo_clock
 from prm.models import User
 
 from .files import attendees, invoice
@@ -124,23 +125,32 @@ def seed_requests(manager: User, quarters: Any) -> int:
             description="A 3×3 m booth at the regional IT summit, with two live demo stations.",
         )
         summit = _dated(summit, starts=today - timedelta(days=45), days=1, budget=northwind_before)
-        summit = services.request_approve(
-            actor=manager,
-            request=summit,
-            amount=D("7000"),
-            reason="Approved for the booth; the printed giveaways are not covered.",
-        )
-        claim = services.claim_submit(
-            actor=anna,
-            request=summit,
-            actual_cost=D("15200"),
-            amount_claimed=D("6800"),
-            leads=96,
-            results="96 leads scanned at the booth; 11 meetings booked.",
-            proofs=[invoice("Messe Muenchen", summit.title, D("15200")), attendees(96)],
-        )
-        claim = services.claim_approve(actor=manager, claim=claim)
-        services.claim_pay(actor=manager, claim=claim, paid_on=today - timedelta(days=10), reference="SEPA-2026-0142")
+        # The summit's story on its own dates (prm.demo.demo_clock), so its timeline and the ledger read as weeks:
+        # approved before the event, claimed after it, reviewed, then paid.
+        story = timezone.now()
+        with demo_clock(story - timedelta(days=62)):
+            summit = services.request_approve(
+                actor=manager,
+                request=summit,
+                amount=D("7000"),
+                reason="Approved for the booth; the printed giveaways are not covered.",
+            )
+        with demo_clock(story - timedelta(days=30)):
+            claim = services.claim_submit(
+                actor=anna,
+                request=summit,
+                actual_cost=D("15200"),
+                amount_claimed=D("6800"),
+                leads=96,
+                results="96 leads scanned at the booth; 11 meetings booked.",
+                proofs=[invoice("Messe Muenchen", summit.title, D("15200")), attendees(96)],
+            )
+        with demo_clock(story - timedelta(days=14)):
+            claim = services.claim_approve(actor=manager, claim=claim)
+        with demo_clock(story - timedelta(days=10)):
+            services.claim_pay(
+                actor=manager, claim=claim, paid_on=today - timedelta(days=10), reference="SEPA-2026-0142"
+            )
         # The dates the story needs: approved before the summit, claimed after it, decided before the payment.
         now = timezone.now()
         FundRequest.objects.filter(pk=summit.pk).update(decided_at=now - timedelta(days=62))
