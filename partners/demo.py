@@ -25,7 +25,7 @@ from partners.models import (
     Tier,
     TierRequirement,
 )
-from partners.services.setup import PROGRAM_ADMINS_GROUP
+from partners.services.setup import program_admins_group
 from prm.audit import audit_record
 from prm.demo import days_ago as days_ago_at
 from prm.demo import demo_clock
@@ -162,7 +162,7 @@ def seed_partners(*, stdout: Any = None) -> int:
     with transaction.atomic():
         manager = _user(*MANAGER, staff=True)
         manager.groups.add(Group.objects.get_or_create(name=CHANNEL_MANAGERS_GROUP)[0])
-        manager.groups.add(Group.objects.get_or_create(name=PROGRAM_ADMINS_GROUP)[0])  # she runs the program setup
+        manager.groups.add(program_admins_group())  # she runs the program setup
         _user(*ADMIN, staff=True, superuser=True)
         _program()
     created = 0

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from partners import urls_setup_onboarding
 from partners.views import (
     invitations,
     manage,
@@ -53,6 +54,8 @@ manage_urlpatterns = [
         setup.requirement_remove,
         name="setup_requirement_remove",
     ),
+    # Program setup, onboarding: checklists and agreement versions (their own module)
+    *urls_setup_onboarding.manage_patterns,
     path("tiers/proposals/", program.proposal_list, name="tier_proposal_list"),
     path("tiers/proposals/<id:pk>/decide/", program.proposal_decide, name="tier_proposal_decide"),
     path(

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, ProtectedError, Q, QuerySet, RestrictedError
@@ -56,6 +58,21 @@ def program_admins() -> QuerySet[User]:
         .distinct()
         .order_by("-is_superuser", "first_name", "email")
     )
+
+
+def program_admins_group() -> Group:
+    """The "Program admins" group, holding the permission (migration 0007 creates both; this puts them back on a
+    database that lost them, such as a flushed test database, and is what the demo uses)."""
+    app_label, codename = PERMISSION.split(".")
+    group, _ = Group.objects.get_or_create(name=PROGRAM_ADMINS_GROUP)
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    if permission is None:
+        content_type = ContentType.objects.get_for_model(Program)
+        permission, _ = Permission.objects.get_or_create(
+            content_type=content_type, codename=codename, defaults={"name": "Can change the program setup"}
+        )
+    group.permissions.add(permission)
+    return group
 
 
 def _check(actor: User) -> None:

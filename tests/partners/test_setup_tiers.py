@@ -20,7 +20,7 @@ Kind = TierRequirement.Kind
 @pytest.fixture
 def program_admin(db):
     user = ChannelManagerFactory(email="priya@startup.example.com", first_name="Priya", last_name="Shah")
-    user.groups.add(Group.objects.get(name=setup.PROGRAM_ADMINS_GROUP))
+    user.groups.add(setup.program_admins_group())
     return user
 
 
@@ -51,6 +51,12 @@ def _messages(response) -> list[str]:
 
 
 def test_the_migration_grants_the_permission_to_the_program_admins_group(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    Group.objects.filter(name=setup.PROGRAM_ADMINS_GROUP).delete()  # a live-server test may have flushed it
+    import_module("partners.migrations.0007_program_admin_permission").grant(apps, None)
     group = Group.objects.get(name=setup.PROGRAM_ADMINS_GROUP)
     assert group.permissions.filter(codename="manage_program", content_type__app_label="partners").exists()
     assert Permission.objects.filter(codename="manage_program").count() == 1
@@ -64,7 +70,7 @@ def test_who_can_manage_the_program(program_admin, channel_manager, partner_a_ad
     assert not setup.can_manage_program(partner_a_admin)
     # The permission alone is not enough: the setup is part of the manager app.
     outsider = UserFactory(is_staff=False)
-    outsider.groups.add(Group.objects.get(name=setup.PROGRAM_ADMINS_GROUP))
+    outsider.groups.add(setup.program_admins_group())
     assert not setup.can_manage_program(outsider)
     assert set(setup.program_admins()) == {program_admin, superuser}
 
@@ -178,6 +184,9 @@ def test_the_index_shows_settings_tiers_and_what_lives_in_the_admin(admin_client
     assert reverse("manage:setup_tier_edit", args=[silver.pk]) in html
     assert "1 requirement" in html
     assert "10% discount" in html
+    assert reverse("manage:setup_checklist_list") in html  # built pages are linked, not the admin
+    assert reverse("manage:setup_agreement_list") in html
+    assert reverse("admin:partners_checklist_changelist") not in html
     assert "Deal-registration policy" in html
     assert "In Django admin for now" in html
     assert reverse("admin:dealreg_dealregpolicy_changelist") in html
