@@ -337,3 +337,13 @@ def test_the_manager_sets_a_lesson_minimum(manager_client):
     page = body(manager_client.get(reverse("manage:enablement_course", args=[course.pk])))
     assert "4 min minimum" in page
     assert "5 min minimum (half the estimate)" in page
+
+
+def test_a_video_file_plays_in_the_page_so_its_end_is_seen(course, enrollment, seller_client_a):
+    video = LessonFactory(course=course, position=3, minutes=6, body="", video_url="https://cdn.example.com/demo.mp4")
+    page = body(seller_client_a.get(reverse("portal:training_lesson", args=[course.slug, video.pk])))
+    assert '<video class="en-video" controls preload="metadata" src="https://cdn.example.com/demo.mp4"' in page
+    assert "data-lesson-video" in page
+    hosted = LessonFactory(course=course, position=4, video_url="https://videos.example.com/watch?v=1")
+    page = body(seller_client_a.get(reverse("portal:training_lesson", args=[course.slug, hosted.pk])))
+    assert "<video" not in page  # a hosted player: the link, and the minimum time decides
