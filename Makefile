@@ -1,6 +1,7 @@
 # prm — developer entry points. `make help` lists the targets.
 #
-#   make run     fresh clone -> running app on http://127.0.0.1:$(PORT) (SQLite, eager tasks)
+#   make run     fresh clone -> running app on http://127.0.0.1:$(PORT) (SQLite, eager tasks);
+#                PORT=8080 (command line or environment) serves on another port
 #   make test    ruff check + pytest (pass extra pytest arguments with PYTEST_ARGS=...)
 #
 # DATABASE_URL / REDIS_URL (and every other setting) are read from the environment
@@ -30,6 +31,7 @@ run worker beat: export DEBUG ?= 1
 
 help:
 	@echo "make run      install, migrate, seed demo data, collectstatic, serve on http://127.0.0.1:$(PORT)/"
+	@echo "              (another port: make run PORT=8080)"
 	@echo "make test     install with the dev extra, ruff check, pytest \$$PYTEST_ARGS"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   apply ruff fixes and formatting"

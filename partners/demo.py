@@ -371,15 +371,15 @@ def print_logins(*, stdout: Any = None) -> None:
         return
     rows = [
         ("Channel manager", MANAGER[0], "/manage/"),
-        ("Admin (Django admin)", ADMIN[0], "/admin/"),
+        ("Admin (superuser; Django admin at /admin/)", ADMIN[0], "/manage/"),
         ("Partner admin, Northwind (VAR, Silver)", "anna@northwind.example.com", "/portal/"),
         ("Partner seller, Northwind", "sam@northwind.example.com", "/portal/"),
         ("Partner admin, Atlas (distributor, Gold)", "marco@atlas-dist.example.com", "/portal/"),
         ("Partner admin, Bluepeak (onboarding)", "ravi@bluepeak.example.com", "/portal/"),
-        ("Partner admin, Cobalt IT (new reseller)", "nadia@cobalt-it.example.com", "/portal/"),
-        ("Partner marketing, Brightpath", "dev@brightpath.example.com", "/portal/mdf/"),
+        ("Partner admin, Cobalt IT (new reseller)", "nadia@cobalt-it.example.com", "/portal/agreement/"),
+        ("Partner marketing, Brightpath (MDF)", "dev@brightpath.example.com", "/portal/"),
     ]
-    stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+    stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}), and where each lands after signing in:")
     for label, email, where in rows:
         stdout.write(f"  {label:<42} {email:<32} → {where}")
     stdout.write("  Public application form: /apply/\n")

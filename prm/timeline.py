@@ -148,6 +148,22 @@ def user_names(user_ids: Iterable[int]) -> dict[int, str]:
     return {user.pk: user.display_name for user in users}
 
 
+_PAST_WITHOUT_ED = {"won", "lost", "sent", "paid", "held", "made"}
+
+
+def manager_predicate(event: Any) -> str:
+    """The event's predicate for the channel team: its registered sentence (AuditEvent.summary), else a sentence
+    made from the verb: "deal.approved" → "approved the deal"; otherwise the verb's words ("deal info requested")."""
+    from prm.models import AUDIT_SENTENCES  # the models import this module's helpers
+
+    if event.verb in AUDIT_SENTENCES or "." not in event.verb:
+        return event.summary
+    noun, action = event.verb.split(".", 1)
+    if "_" not in action and (action.endswith("ed") or action in _PAST_WITHOUT_ED):
+        return f"{action} the {noun.replace('_', ' ')}"
+    return event.summary
+
+
 def manager_lines(events: Iterable[Any]) -> list[Line]:
     """Audit events as the channel team reads them (each event's `summary` is its predicate), in the given order.
     Actors come from `select_related("actor")` when the events have it, else from one query."""
@@ -158,7 +174,7 @@ def manager_lines(events: Iterable[Any]) -> list[Line]:
     lines = []
     for event in events:
         actor = actor_for(actor_id=event.actor_id, audience="manager", names=names, label=event.actor_label)
-        subject, text = manager_sentence(event.summary, actor)
+        subject, text = manager_sentence(manager_predicate(event), actor)
         lines.append(Line(event.created_at, subject, text, actor.is_system, event.reason, event.verb))
     return lines
 

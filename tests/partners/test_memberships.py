@@ -68,7 +68,7 @@ def test_admin_changes_a_members_role_notifies_and_audits(
     assert event.target_type == "partners.partnermembership"
     assert event.target_id == str(membership.pk)
     assert event.before == {"role": "sales"}
-    assert event.after == {"role": "technical"}
+    assert event.after == {"role": "technical", "user": membership.user.display_name}
 
     notification = Notification.objects.get(recipient=partner_a_seller)
     assert notification.template == "membership_role_changed"

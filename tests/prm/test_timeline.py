@@ -74,6 +74,17 @@ def test_manager_audience_puts_the_name_first_and_a_worker_has_no_subject():
     assert system == Actor("", is_system=True)
 
 
+def test_a_verb_without_a_sentence_still_reads_as_one(partner_a, channel_manager):
+    audit_record(actor=channel_manager, verb="deal.approved", target=partner_a, partner=partner_a)
+    audit_record(actor=channel_manager, verb="deal.won", target=partner_a, partner=partner_a)
+    audit_record(actor=channel_manager, verb="deal.info_requested", target=partner_a, partner=partner_a)
+    assert [line.sentence for line in audit_timeline(partner=partner_a)] == [
+        "Maya Chen deal info requested",
+        "Maya Chen won the deal",
+        "Maya Chen approved the deal",
+    ]
+
+
 def test_partner_activity_reads_as_sentences_with_possessives(manager_client, channel_manager, partner_a):
     nikos = MembershipFactory(
         partner=partner_a, role=PartnerMembership.Role.SALES, user__first_name="Nikos", user__last_name="Pappas"
