@@ -65,6 +65,7 @@ class ChecklistStepForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["help_text"].required = False
         self.fields["course_key"].required = False
+        self.fields["kind"].choices = [("", "Choose what the step is…"), *Kind.choices]
         if kind_locked:
             self.fields["kind"].disabled = True
             locked = "Partners have this step already, so what it is cannot change: retire it and add a new step."

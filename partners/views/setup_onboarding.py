@@ -1,75 +1,34 @@
 """Program setup, onboarding: checklists per partner type with their steps, and agreement versions.
 
-Channel managers only (others get the manager app's 404). A program admin (`partners.manage_program`) changes
-things; a plain channel manager sees the same pages read-only, and a 403 page saying who can when it posts anyway.
+The same door as the rest of the program setup (`partners.views.setup.program_setup`): channel managers only (others
+get the manager app's 404); a program admin (`partners.manage_program`) changes things; a plain channel manager sees
+the same pages read-only, and a 403 page saying whom to ask when it posts anyway.
 """
 
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from partners.forms.setup_onboarding import AgreementVersionForm, ChecklistCreateForm, ChecklistStepForm
 from partners.models import AgreementVersion, Checklist, ChecklistStep, PartnerStep
 from partners.services.onboarding import setup as services
 from partners.services.onboarding.common import program_settings
-from prm.access import manager_required
+from partners.services.setup import PROGRAM_ADMINS_GROUP, program_admins
+from partners.views.setup import program_setup
 from prm.forms import attach_errors
-from prm.models import User
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-PROGRAM_ADMINS_GROUP = "Program admins"
-
-
-# --- Who may change it -----------------------------------------------------------------------------------------
-
-
-def _program_admins() -> list[User]:
-    app_label, codename = services.PERMISSION.split(".")
-    has_perm = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label) | Q(
-        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label
-    )
-    return list(
-        User.objects.filter(is_active=True, is_staff=True)
-        .filter(has_perm | Q(is_superuser=True))
-        .distinct()
-        .order_by("-is_superuser", "first_name", "email")[:4]
-    )
-
-
-def _require_program_admin(request: HttpRequest) -> HttpResponse | None:
-    """None for a program admin; otherwise the 403 page that says who can make the change."""
-    if services.can_manage_program(request.user):
-        return None
-    admins = [u for u in _program_admins() if u.pk != request.user.pk][:3]
-    context = _context(request, admins=admins, back=request.path if request.method in SAFE_METHODS else "")
-    return render(request, "partners/setup_onboarding/forbidden.html", context, status=403)
-
-
-def _program_url() -> str:
-    for name in ("manage:program_setup", "manage:program_settings"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return reverse("manage:partner_list")
 
 
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    can_edit = services.can_manage_program(request.user)
-    context = {
-        "nav": "partners",
-        "can_edit": can_edit,
-        "program_url": _program_url(),
-        "admins_group": PROGRAM_ADMINS_GROUP,
-    }
-    if not can_edit and "admins" not in extra:
-        context["admins"] = [u for u in _program_admins() if u.pk != request.user.pk][:3]
+    """What every page needs; `program_setup` has set `request.can_edit_program`."""
+    can_edit = request.can_edit_program  # type: ignore[attr-defined]
+    context = {"nav": "partners", "can_edit": can_edit, "admins_group": PROGRAM_ADMINS_GROUP}
+    if not can_edit:
+        context["admins"] = [u for u in program_admins()[:4] if u.pk != request.user.pk][:3]
     return context | extra
 
 
@@ -87,7 +46,7 @@ def _told(told: int) -> str:
 # --- Checklists ------------------------------------------------------------------------------------------------
 
 
-@manager_required
+@program_setup
 @require_http_methods(["GET", "HEAD"])
 def checklist_list(request: HttpRequest) -> HttpResponse:
     context = _context(
@@ -98,12 +57,10 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/setup_onboarding/checklist_list.html", context)
 
 
-@manager_required
+@program_setup
 @require_http_methods(["GET", "HEAD", "POST"])
 def checklist_create(request: HttpRequest) -> HttpResponse:
-    if request.method not in SAFE_METHODS:
-        if denied := _require_program_admin(request):
-            return denied
+    if request.method == "POST":
         form = ChecklistCreateForm(request.POST)
         if form.is_valid():
             try:
@@ -138,17 +95,15 @@ def _render_checklist(
     return render(request, "partners/setup_onboarding/checklist_detail.html", context, status=status)
 
 
-@manager_required
+@program_setup
 @require_http_methods(["GET", "HEAD"])
 def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_checklist(request, get_object_or_404(Checklist, pk=pk))
 
 
-@manager_required
+@program_setup
 @require_POST
 def step_add(request: HttpRequest, pk: int) -> HttpResponse:
-    if denied := _require_program_admin(request):
-        return denied
     checklist = get_object_or_404(Checklist, pk=pk)
     form = ChecklistStepForm(request.POST, auto_id="new-step-%s")
     if form.is_valid():
@@ -172,16 +127,14 @@ def _get_step(pk: int, step_pk: int) -> ChecklistStep:
     return get_object_or_404(ChecklistStep.objects.select_related("checklist"), pk=step_pk, checklist_id=pk)
 
 
-@manager_required
+@program_setup
 @require_http_methods(["GET", "HEAD", "POST"])
 def step_edit(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
     step = _get_step(pk, step_pk)
     kind_locked = PartnerStep.objects.filter(step=step).exists()
-    if request.method in SAFE_METHODS:
+    if request.method != "POST":
         form = ChecklistStepForm(instance=step, kind_locked=kind_locked)
         return _render_step(request, step, form)
-    if denied := _require_program_admin(request):
-        return denied
     if step.retired_at is not None:
         messages.error(request, f"“{step.title}” is retired: it cannot be changed any more.")
         return redirect("manage:setup_checklist_detail", pk=pk)
@@ -203,11 +156,9 @@ def _render_step(request: HttpRequest, step: ChecklistStep, form: ChecklistStepF
     return render(request, "partners/setup_onboarding/step_edit.html", context, status=status)
 
 
-@manager_required
+@program_setup
 @require_POST
 def step_move(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
-    if denied := _require_program_admin(request):
-        return denied
     step = _get_step(pk, step_pk)
     direction = request.POST.get("direction", "")
     try:
@@ -219,15 +170,13 @@ def step_move(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
     return redirect(f"{reverse('manage:setup_checklist_detail', args=[pk])}#step-{step.pk}")
 
 
-@manager_required
+@program_setup
 @require_http_methods(["GET", "HEAD", "POST"])
 def step_retire(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
     step = _get_step(pk, step_pk)
-    if request.method in SAFE_METHODS:
+    if request.method != "POST":
         context = _context(request, step=step, checklist=step.checklist, copies=services.step_copies(step))
         return render(request, "partners/setup_onboarding/step_retire.html", context)
-    if denied := _require_program_admin(request):
-        return denied
     try:
         step, told = services.checklist_step_retire(actor=request.user, step=step)
     except ValidationError as exc:
@@ -240,7 +189,7 @@ def step_retire(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 # --- Agreement versions ----------------------------------------------------------------------------------------
 
 
-@manager_required
+@program_setup
 @require_http_methods(["GET", "HEAD"])
 def agreement_list(request: HttpRequest) -> HttpResponse:
     rows = services.agreement_versions()
@@ -254,7 +203,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/setup_onboarding/agreement_list.html", context)
 
 
-@manager_required
+@program_setup
 @require_http_methods(["GET", "HEAD"])
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(AgreementVersion, pk=pk)
@@ -270,18 +219,16 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "partners/setup_onboarding/agreement_detail.html", context)
 
 
-@manager_required
+@program_setup
 @require_http_methods(["GET", "HEAD", "POST"])
 def agreement_create(request: HttpRequest) -> HttpResponse:
     """Write → preview (says who will be asked to accept again) → publish. Nothing is saved before publishing."""
     current = AgreementVersion.objects.filter(is_current=True).first()
-    if request.method in SAFE_METHODS:
+    if request.method != "POST":
         initial = {"version": services.suggest_next_version()}
         if current is not None:
             initial |= {"title": current.title, "body": current.body}
         return _render_agreement_form(request, AgreementVersionForm(initial=initial), current)
-    if denied := _require_program_admin(request):
-        return denied
     form = AgreementVersionForm(request.POST)
     if not form.is_valid():
         return _render_agreement_form(request, form, current, status=400)

@@ -35,23 +35,17 @@ from partners.models import (
 from partners.services.onboarding.agreement import agreement_publish
 from partners.services.onboarding.checklist import OnboardingProgress, onboarding_start
 from partners.services.onboarding.common import Kind, Status, partner_admins
-from prm.access import is_channel_manager
+from partners.services.setup import can_manage_program
 from prm.audit import audit_record
 from prm.models import AuditEvent, User
 from prm.notifications import notify_each
 
-PERMISSION = "partners.manage_program"
 STEP_FIELDS = ("kind", "title", "help_text", "course_key")
 # Partners asked to accept a newly published agreement (agreement_publish tells their admins).
 AGREEMENT_STATUSES = (Status.ONBOARDING, Status.ACTIVE, Status.DORMANT)
 
 
-# --- Who may change it -----------------------------------------------------------------------------------------
-
-
-def can_manage_program(user: Any) -> bool:
-    """A channel manager with the program-admin permission (superusers have every permission)."""
-    return is_channel_manager(user) and user.has_perm(PERMISSION)
+# --- Who may change it: program admins (partners.services.setup.can_manage_program) -------------------------
 
 
 def _check(actor: User) -> None:
