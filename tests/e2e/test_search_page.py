@@ -49,10 +49,10 @@ def test_search_finds_every_kind_and_fits_a_phone(live_server, new_page, shot, c
     sign_in(page, live_server.url, channel_manager.email)
     page.wait_for_url(f"{live_server.url}/manage/")
     page.goto(f"{live_server.url}/manage/search/")
-    page.get_by_role("searchbox").fill("north")
+    page.locator("main").get_by_role("searchbox").fill("north")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"/manage/search/\?q=north$"))
-    assert page.get_by_role("searchbox").input_value() == "north"
+    assert page.locator("main").get_by_role("searchbox").input_value() == "north"
     for heading in ("Partners", "People", "Deal registrations", "Accounts", "MDF requests"):
         assert page.get_by_role("heading", name=re.compile(f"^{heading}")).is_visible(), heading
     shot(page, "search_desktop")
@@ -68,3 +68,16 @@ def test_search_finds_every_kind_and_fits_a_phone(live_server, new_page, shot, c
     page.goto(f"{live_server.url}/manage/search/?q=qqzzx")
     assert page.get_by_text("No partner, deal, account or MDF request matches “qqzzx”.").is_visible()
     assert not _too_wide(page)
+
+
+def test_the_navigation_search_box_leads_to_the_results(live_server, new_page, channel_manager, partner_a):
+    """The box in the manager's navigation (in the menu on a phone) opens the search page with the query."""
+    page = new_page()
+    sign_in(page, live_server.url, channel_manager.email)
+    page.wait_for_url(f"{live_server.url}/manage/")
+    box = page.locator("header .nav-wide").get_by_role("searchbox")
+    box.fill(partner_a.name)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/manage/search/\?q="))
+    assert page.locator("main").get_by_role("searchbox").input_value() == partner_a.name
+    assert page.locator("main").get_by_role("link", name=partner_a.name).first.is_visible()
