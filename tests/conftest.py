@@ -86,6 +86,15 @@ def manager_client(channel_manager):
 
 
 @pytest.fixture
+def program_admin_client(channel_manager):
+    """The channel manager, also a program admin: may change the program setup (tiers, settings, checklists)."""
+    from partners.services.setup import program_admins_group
+
+    channel_manager.groups.add(program_admins_group())
+    return _client_for(channel_manager)
+
+
+@pytest.fixture
 def admin_client_a(partner_a_admin):
     return _client_for(partner_a_admin)
 

@@ -3,20 +3,10 @@ and what it still needs for the next tier. In "manage" mode a channel manager co
 from the card and sees the pending proposal, if any."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 
 from partners.models import Partner
 
 register = template.Library()
-
-
-@register.simple_tag
-def admin_tiers_url() -> str:
-    """Where the operator configures tiers: the admin's tier list (or the admin's index until it is registered)."""
-    try:
-        return reverse("admin:partners_tier_changelist")
-    except NoReverseMatch:
-        return reverse("admin:index")
 
 
 @register.inclusion_tag("partners/program/_tier_progress.html", takes_context=True)

@@ -11,7 +11,6 @@ from partners import services
 from partners.forms.program import ProposalDecisionForm, RequirementTickForm
 from partners.models import Partner, Tier, TierProposal, TierRequirement
 from partners.services.program import REJECTION_QUIET_DAYS
-from partners.templatetags.program_tags import admin_tiers_url
 from prm.access import manager_required, partner_required
 
 PAGE_SIZE = 50
@@ -48,7 +47,6 @@ def _render_proposals(
         "rows": rows,
         "history": history,
         "tiers_configured": Tier.objects.exists(),
-        "admin_tiers_url": admin_tiers_url(),
     }
     return render(request, "partners/program/proposal_list.html", context, status=status)
 

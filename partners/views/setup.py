@@ -59,7 +59,7 @@ def program_setup(view: View) -> View:
     return manager_required(wrapper)
 
 
-def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def setup_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     can_edit = request.can_edit_program  # type: ignore[attr-defined]
     context = {"nav": "partners", "can_edit": can_edit, "admins_group": PROGRAM_ADMINS_GROUP}
     if not can_edit:
@@ -115,7 +115,7 @@ def program_index(request: HttpRequest) -> HttpResponse:
         page_url = _url(page) if page else None
         parts.append({"title": title, "about": about, "url": page_url, "admin_url": _admin_url(admin)})
     tiers = list(Tier.objects.order_by("rank").prefetch_related("requirements"))
-    context = _context(
+    context = setup_context(
         request,
         program=program_get(),
         tiers=tiers,
@@ -150,7 +150,7 @@ def tier_list(request: HttpRequest) -> HttpResponse:
         }
         for i, tier in enumerate(tiers)
     ]
-    return render(request, "partners/setup/tier_list.html", _context(request, rows=rows))
+    return render(request, "partners/setup/tier_list.html", setup_context(request, rows=rows))
 
 
 @program_setup
@@ -160,7 +160,7 @@ def tier_create(request: HttpRequest) -> HttpResponse:
         form = TierForm()
         if not request.can_edit_program:  # type: ignore[attr-defined]
             make_read_only(form)
-        return render(request, "partners/setup/tier_form.html", _context(request, form=form, tier=None))
+        return render(request, "partners/setup/tier_form.html", setup_context(request, form=form, tier=None))
     form = TierForm(request.POST)
     if form.is_valid():
         try:
@@ -170,7 +170,7 @@ def tier_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{tier.name} added at the top of the ladder. Add its requirements below.")
             return redirect("manage:setup_tier_edit", pk=tier.pk)
-    return render(request, "partners/setup/tier_form.html", _context(request, form=form, tier=None), status=400)
+    return render(request, "partners/setup/tier_form.html", setup_context(request, form=form, tier=None), status=400)
 
 
 def _render_tier(
@@ -187,7 +187,7 @@ def _render_tier(
     if not can_edit:
         make_read_only(form)
         make_read_only(requirement_form)
-    context = _context(
+    context = setup_context(
         request,
         tier=tier,
         form=form,
@@ -247,7 +247,7 @@ def tier_delete(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("manage:setup_tier_edit", pk=tier.pk)
         messages.success(request, f"{tier.name} removed.")
         return redirect("manage:setup_tier_list")
-    context = _context(request, tier=tier, partners_on_tier=partners_on_tier)
+    context = setup_context(request, tier=tier, partners_on_tier=partners_on_tier)
     return render(request, "partners/setup/tier_delete.html", context)
 
 
@@ -276,7 +276,7 @@ def requirement_edit(request: HttpRequest, pk: int, requirement_pk: int) -> Http
         form = TierRequirementForm(instance=requirement)
         if not request.can_edit_program:  # type: ignore[attr-defined]
             make_read_only(form)
-        context = _context(request, tier=requirement.tier, requirement=requirement, form=form)
+        context = setup_context(request, tier=requirement.tier, requirement=requirement, form=form)
         return render(request, "partners/setup/requirement_form.html", context)
     form = TierRequirementForm(request.POST, instance=TierRequirement.objects.get(pk=requirement.pk))
     if form.is_valid():
@@ -290,7 +290,7 @@ def requirement_edit(request: HttpRequest, pk: int, requirement_pk: int) -> Http
         else:
             messages.success(request, f"Requirement saved: {requirement_label(requirement)}.")
             return redirect("manage:setup_tier_edit", pk=requirement.tier_id)
-    context = _context(request, tier=requirement.tier, requirement=requirement, form=form)
+    context = setup_context(request, tier=requirement.tier, requirement=requirement, form=form)
     return render(request, "partners/setup/requirement_form.html", context, status=400)
 
 
@@ -314,5 +314,5 @@ def tier_preview(request: HttpRequest) -> HttpResponse:
     """What partners see of the tiers on their program page: the same comparison partial, for a partner with no
     tier yet."""
     tiers = list(Tier.objects.order_by("rank").prefetch_related("requirements"))
-    context = _context(request, program=program_get(), tiers=tiers, comparison=_comparison(tiers))
+    context = setup_context(request, program=program_get(), tiers=tiers, comparison=_comparison(tiers))
     return render(request, "partners/setup/tier_preview.html", context)

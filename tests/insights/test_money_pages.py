@@ -400,7 +400,8 @@ def test_cost_and_direct_pages_queries_do_not_grow_with_rows(manager_client, dja
 # --- Program settings -----------------------------------------------------------------------------------------------
 
 
-def test_program_settings_set_the_reporting_currency_and_internal_sellers(manager_client, channel_manager):
+def test_program_settings_set_the_reporting_currency_and_internal_sellers(program_admin_client, channel_manager):
+    manager_client = program_admin_client
     url = reverse("manage:program_settings")
     program = Program.objects.get(pk=1)
     page = manager_client.get(url)
@@ -425,10 +426,22 @@ def test_program_settings_set_the_reporting_currency_and_internal_sellers(manage
         ({"internal_sellers": "-3"}, "greater than or equal to 0"),
     ],
 )
-def test_program_settings_bad_input_keeps_what_was_typed(manager_client, change, message):
+def test_program_settings_bad_input_keeps_what_was_typed(program_admin_client, change, message):
+    manager_client = program_admin_client
     url = reverse("manage:program_settings")
     data = {name: value for name, value in manager_client.get(url).context["form"].initial.items() if value is not None}
     response = manager_client.post(url, {**data, **change})
     assert response.status_code == 400
     assert message in body(response)
+    assert Program.objects.get(pk=1).reporting_currency == "USD"
+
+
+def test_a_plain_manager_reads_the_program_settings_and_cannot_change_them(manager_client):
+    url = reverse("manage:program_settings")
+    page = manager_client.get(url)
+    assert page.status_code == 200
+    assert "Read-only." in body(page)
+    assert "Save the settings" not in body(page)
+    response = manager_client.post(url, {"reporting_currency": "EUR"})
+    assert response.status_code == 403
     assert Program.objects.get(pk=1).reporting_currency == "USD"
