@@ -83,7 +83,7 @@ def _url(name: str) -> str | None:
 
 # --- The index ---------------------------------------------------------------------------------------------------
 
-# Parts of the program configured elsewhere for now: (title, what it is, our page's URL name, the admin's).
+# The other parts of the program: (title, what it is, our page's URL name if it has one, the admin's).
 OTHER_PARTS = (
     (
         "Onboarding checklists",
@@ -119,7 +119,8 @@ def program_index(request: HttpRequest) -> HttpResponse:
         request,
         program=program_get(),
         tiers=tiers,
-        parts=parts,
+        here_parts=[part for part in parts if part["url"]],
+        elsewhere_parts=[part for part in parts if not part["url"]],
         stage=Program.Stage,
     )
     return render(request, "partners/setup/index.html", context)
