@@ -86,12 +86,18 @@ def manager_client(channel_manager):
 
 
 @pytest.fixture
-def program_admin_client(channel_manager):
-    """The channel manager, also a program admin: may change the program setup (tiers, settings, checklists)."""
+def program_admin(db):
+    """A channel manager who is also a program admin: may change the program setup (tiers, settings, checklists)."""
     from partners.services.setup import program_admins_group
 
-    channel_manager.groups.add(program_admins_group())
-    return _client_for(channel_manager)
+    user = ChannelManagerFactory(email="priya@startup.example.com", first_name="Priya", last_name="Shah")
+    user.groups.add(program_admins_group())
+    return user
+
+
+@pytest.fixture
+def program_admin_client(program_admin):
+    return _client_for(program_admin)
 
 
 @pytest.fixture

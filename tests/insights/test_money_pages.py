@@ -400,7 +400,7 @@ def test_cost_and_direct_pages_queries_do_not_grow_with_rows(manager_client, dja
 # --- Program settings -----------------------------------------------------------------------------------------------
 
 
-def test_program_settings_set_the_reporting_currency_and_internal_sellers(program_admin_client, channel_manager):
+def test_program_settings_set_the_reporting_currency_and_internal_sellers(program_admin_client, program_admin):
     manager_client = program_admin_client
     url = reverse("manage:program_settings")
     program = Program.objects.get(pk=1)
@@ -413,7 +413,7 @@ def test_program_settings_set_the_reporting_currency_and_internal_sellers(progra
     program.refresh_from_db()
     assert (program.reporting_currency, program.internal_sellers) == ("EUR", 7)
     event = AuditEvent.objects.get(verb="program.settings_changed")
-    assert event.actor == channel_manager
+    assert event.actor == program_admin
     assert event.after == {"reporting_currency": "EUR", "internal_sellers": "7"}
     assert "Totals are reported in <strong>EUR</strong>" in body(manager_client.get(reverse("manage:money")))
 

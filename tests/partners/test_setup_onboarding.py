@@ -31,20 +31,6 @@ def grant_program_admin(user):
 
 
 @pytest.fixture
-def program_admin(db):
-    return grant_program_admin(
-        ChannelManagerFactory(email="priya@startup.example.com", first_name="Priya", last_name="Shah")
-    )
-
-
-@pytest.fixture
-def admin_client(program_admin):
-    client = Client()
-    client.force_login(program_admin)
-    return client
-
-
-@pytest.fixture
 def default_checklist(db):
     return Checklist.objects.get(partner_type="")
 
@@ -139,8 +125,10 @@ def test_partners_and_visitors_get_nothing(admin_client_a, client, default_check
     assert default_checklist.steps.count() == 4
 
 
-def test_a_program_admin_sees_the_forms_and_the_rule(admin_client, default_checklist):
-    body = admin_client.get(reverse("manage:setup_checklist_detail", args=[default_checklist.pk])).content.decode()
+def test_a_program_admin_sees_the_forms_and_the_rule(program_admin_client, default_checklist):
+    body = program_admin_client.get(
+        reverse("manage:setup_checklist_detail", args=[default_checklist.pk])
+    ).content.decode()
     assert "Add the step" in body
     assert "Read-only." not in body
     assert "What happens to partners already onboarding" in body
@@ -153,13 +141,13 @@ def test_a_program_admin_sees_the_forms_and_the_rule(admin_client, default_check
 
 
 def test_an_added_step_reaches_partners_mid_way_and_they_are_told(
-    admin_client, program_admin, default_checklist, onboarding_a, partner_a_admin
+    program_admin_client, program_admin, default_checklist, onboarding_a, partner_a_admin
 ):
     finished = PartnerFactory(name="Finished Ltd")
     start_onboarding(finished)
     Partner.objects.filter(pk=finished.pk).update(status=Status.ACTIVE)
 
-    response = admin_client.post(
+    response = program_admin_client.post(
         reverse("manage:setup_step_add", args=[default_checklist.pk]),
         _step_data(help_text="Sign and upload the addendum for resale in the EU."),
     )
@@ -197,8 +185,8 @@ def test_an_added_step_reaches_partners_mid_way_and_they_are_told(
     assert "Sign the reseller addendum" in page.get(reverse("portal:home")).content.decode()
 
 
-def test_a_bad_step_is_refused_with_a_clear_message(admin_client, default_checklist):
-    response = admin_client.post(
+def test_a_bad_step_is_refused_with_a_clear_message(program_admin_client, default_checklist):
+    response = program_admin_client.post(
         reverse("manage:setup_step_add", args=[default_checklist.pk]), _step_data(title="  ", kind="teleport")
     )
     assert response.status_code == 400
@@ -232,12 +220,12 @@ def test_moving_steps_reorders_partners_mid_way_told_once_a_day(program_admin, d
         setup.checklist_step_move(actor=program_admin, step=first, direction="up")
 
 
-def test_moving_through_the_page(admin_client, default_checklist):
+def test_moving_through_the_page(program_admin_client, default_checklist):
     profile = default_checklist.steps.get(kind=Kind.PROFILE)
     url = reverse("manage:setup_step_move", args=[default_checklist.pk, profile.pk])
-    response = admin_client.post(url, {"direction": "down"}, follow=True)
+    response = program_admin_client.post(url, {"direction": "down"}, follow=True)
     assert "“Complete your company profile” is now step 3." in response.content.decode()
-    response = admin_client.post(url, {"direction": "sideways"}, follow=True)
+    response = program_admin_client.post(url, {"direction": "sideways"}, follow=True)
     assert "Move a step up or down." in response.content.decode()
 
 
@@ -274,12 +262,12 @@ def test_retiring_a_step_keeps_what_partners_did_and_frees_the_others(
 
 
 def test_retiring_the_last_step_left_activates_the_partner(
-    admin_client, program_admin, default_checklist, onboarding_a, partner_a_admin
+    program_admin_client, program_admin, default_checklist, onboarding_a, partner_a_admin
 ):
     for kind in (Kind.PROFILE, Kind.INVITE):
         PartnerStep.objects.filter(partner=onboarding_a, step__kind=kind).update(completed_at=onboarding_a.created_at)
     kickoff = default_checklist.steps.get(kind=Kind.MANUAL)
-    response = admin_client.post(
+    response = program_admin_client.post(
         reverse("manage:setup_step_retire", args=[default_checklist.pk, kickoff.pk]), follow=True
     )
     assert "“Kick-off call with your channel manager” is retired." in response.content.decode()
@@ -314,24 +302,26 @@ def test_rewording_a_step_tells_who_still_has_it_to_do(program_admin, default_ch
     assert event.after == {"title": "Tell us about your company", "help_text": "Five minutes."}
 
 
-def test_the_edit_page_locks_the_kind_once_partners_have_the_step(admin_client, default_checklist, onboarding_a):
+def test_the_edit_page_locks_the_kind_once_partners_have_the_step(
+    program_admin_client, default_checklist, onboarding_a
+):
     profile = default_checklist.steps.get(kind=Kind.PROFILE)
     url = reverse("manage:setup_step_edit", args=[default_checklist.pk, profile.pk])
-    assert "what it is cannot change" in admin_client.get(url).content.decode()
-    response = admin_client.post(url, _step_data(kind=Kind.MANUAL, title="Profile, please", help_text=""))
+    assert "what it is cannot change" in program_admin_client.get(url).content.decode()
+    response = program_admin_client.post(url, _step_data(kind=Kind.MANUAL, title="Profile, please", help_text=""))
     assert response.status_code == 302
     profile.refresh_from_db()
     assert (profile.kind, profile.title) == (Kind.PROFILE, "Profile, please")  # the disabled kind is ignored
 
 
-def test_a_checklist_for_a_partner_type(admin_client, program_admin, default_checklist):
-    response = admin_client.post(reverse("manage:setup_checklist_create"), {"partner_type": "distributor"})
+def test_a_checklist_for_a_partner_type(program_admin_client, program_admin, default_checklist):
+    response = program_admin_client.post(reverse("manage:setup_checklist_create"), {"partner_type": "distributor"})
     checklist = Checklist.objects.get(partner_type="distributor")
     assert response.url == reverse("manage:setup_checklist_detail", args=[checklist.pk])
     assert checklist.name == "Distributor onboarding"
     assert AuditEvent.objects.filter(verb="onboarding.checklist_created").exists()
 
-    again = admin_client.post(reverse("manage:setup_checklist_create"), {"partner_type": "distributor"})
+    again = program_admin_client.post(reverse("manage:setup_checklist_create"), {"partner_type": "distributor"})
     assert again.status_code == 400
     assert "choose one from the list" in again.content.decode()
     with pytest.raises(Exception, match="There is already a checklist for Distributor"):
@@ -347,36 +337,38 @@ def test_a_checklist_for_a_partner_type(admin_client, program_admin, default_che
     assert _titles(distributor) == [("Logistics set up", False)]
     assert len(_titles(empty)) == 4  # partners already onboarding keep the checklist they have
 
-    body = admin_client.get(reverse("manage:setup_checklist_list")).content.decode()
+    body = program_admin_client.get(reverse("manage:setup_checklist_list")).content.decode()
     assert "For Distributor partners" in body
     assert "Logistics set up" in body
 
 
-def test_the_list_reads_in_few_queries(admin_client, default_checklist, django_assert_max_num_queries):
+def test_the_list_reads_in_few_queries(program_admin_client, default_checklist, django_assert_max_num_queries):
     for n in range(5):
         start_onboarding(PartnerFactory(name=f"Onboarding {n}"))
     with django_assert_max_num_queries(16):
-        response = admin_client.get(reverse("manage:setup_checklist_list"))
+        response = program_admin_client.get(reverse("manage:setup_checklist_list"))
     assert "5 partners onboarding on it now" in response.content.decode()
 
 
 # --- Agreement versions ----------------------------------------------------------------------------------------
 
 
-def test_write_preview_then_publish_a_version(admin_client, program_admin, partner_a, partner_a_admin):
-    form = admin_client.get(reverse("manage:setup_agreement_create")).content.decode()
+def test_write_preview_then_publish_a_version(program_admin_client, program_admin, partner_a, partner_a_admin):
+    form = program_admin_client.get(reverse("manage:setup_agreement_create")).content.decode()
     assert 'value="2.0"' in form
     assert "This Partner Agreement is between us" in form
 
     data = {"version": "2.0", "title": "Partner agreement", "body": "1. New terms.\r\n\r\n2. Same spirit."}
-    preview = admin_client.post(reverse("manage:setup_agreement_create"), data)
+    preview = program_admin_client.post(reverse("manage:setup_agreement_create"), data)
     assert preview.status_code == 200
     body = preview.content.decode()
     assert "Publishing makes every partner accept the agreement again." in body
     assert "the admins of 1 partner" in body
     assert AgreementVersion.objects.count() == 1  # nothing saved before publishing
 
-    response = admin_client.post(reverse("manage:setup_agreement_create"), data | {"action": "publish"}, follow=True)
+    response = program_admin_client.post(
+        reverse("manage:setup_agreement_create"), data | {"action": "publish"}, follow=True
+    )
     new = AgreementVersion.objects.get(version="2.0")
     assert new.is_current
     assert new.body == "1. New terms.\n\n2. Same spirit."
@@ -392,8 +384,8 @@ def test_write_preview_then_publish_a_version(admin_client, program_admin, partn
     assert "Accept on behalf of" in page
 
 
-def test_a_bad_version_is_refused_and_nothing_typed_is_lost(admin_client):
-    response = admin_client.post(
+def test_a_bad_version_is_refused_and_nothing_typed_is_lost(program_admin_client):
+    response = program_admin_client.post(
         reverse("manage:setup_agreement_create"),
         {"version": "1.0", "title": "", "body": "Kept text", "action": "publish"},
     )
@@ -401,12 +393,12 @@ def test_a_bad_version_is_refused_and_nothing_typed_is_lost(admin_client):
     body = response.content.decode()
     assert "Version 1.0 exists already." in body
     assert "Kept text" in body
-    response = admin_client.post(reverse("manage:setup_agreement_create"), {"version": "3.0", "body": "   "})
+    response = program_admin_client.post(reverse("manage:setup_agreement_create"), {"version": "3.0", "body": "   "})
     assert "The agreement text is empty." in response.content.decode()
     assert AgreementVersion.objects.count() == 1
 
 
-def test_who_accepted_which_version(admin_client, program_admin, partner_a, partner_b, partner_a_admin):
+def test_who_accepted_which_version(program_admin_client, program_admin, partner_a, partner_b, partner_a_admin):
     first = AgreementVersion.objects.get(is_current=True)
     second = setup.agreement_version_publish(actor=program_admin, version="2.0", title="", body="New terms.")
     services.agreement_accept(actor=partner_a_admin, partner=partner_a, signer_name="Anna Admin", signer_title="CEO")
@@ -414,20 +406,20 @@ def test_who_accepted_which_version(admin_client, program_admin, partner_a, part
     rows = {row.version.version: row.accepted for row in setup.agreement_versions()}
     assert rows == {"1.0": 2, "2.0": 1}
 
-    listing = admin_client.get(reverse("manage:setup_agreement_list")).content.decode()
+    listing = program_admin_client.get(reverse("manage:setup_agreement_list")).content.decode()
     assert "1 partner still has to accept it" in listing
 
-    detail = admin_client.get(reverse("manage:setup_agreement_detail", args=[second.pk])).content.decode()
+    detail = program_admin_client.get(reverse("manage:setup_agreement_detail", args=[second.pk])).content.decode()
     assert "Anna Admin, CEO" in detail
     assert "Northwind Solutions" in detail
     assert "Contoso Partners" in detail.split('id="pending"')[1]  # has not accepted 2.0
-    old = admin_client.get(reverse("manage:setup_agreement_detail", args=[first.pk])).content.decode()
+    old = program_admin_client.get(reverse("manage:setup_agreement_detail", args=[first.pk])).content.decode()
     assert "Contoso Partners" in old
     assert 'id="pending"' not in old
     assert AgreementAcceptance.objects.filter(version=first).count() == 2
 
     # A published version is never edited: there is no way to post to it.
-    assert admin_client.post(reverse("manage:setup_agreement_detail", args=[first.pk])).status_code == 405
+    assert program_admin_client.post(reverse("manage:setup_agreement_detail", args=[first.pk])).status_code == 405
 
 
 def test_only_program_admins_publish_through_the_service(channel_manager):
@@ -436,11 +428,11 @@ def test_only_program_admins_publish_through_the_service(channel_manager):
     assert not AgreementVersion.objects.filter(version="9.0").exists()
 
 
-def test_a_step_is_found_only_under_its_own_checklist(admin_client, program_admin, default_checklist):
+def test_a_step_is_found_only_under_its_own_checklist(program_admin_client, program_admin, default_checklist):
     other = setup.checklist_create(actor=program_admin, name="", partner_type="msp")
     step = default_checklist.steps.first()
-    assert admin_client.get(reverse("manage:setup_step_edit", args=[other.pk, step.pk])).status_code == 404
-    assert admin_client.post(reverse("manage:setup_step_retire", args=[other.pk, step.pk])).status_code == 404
-    assert admin_client.get(reverse("manage:setup_checklist_detail", args=[999999])).status_code == 404
+    assert program_admin_client.get(reverse("manage:setup_step_edit", args=[other.pk, step.pk])).status_code == 404
+    assert program_admin_client.post(reverse("manage:setup_step_retire", args=[other.pk, step.pk])).status_code == 404
+    assert program_admin_client.get(reverse("manage:setup_checklist_detail", args=[999999])).status_code == 404
     step.refresh_from_db()
     assert step.retired_at is None

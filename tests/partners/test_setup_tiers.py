@@ -6,29 +6,14 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from partners.models import Tier, TierProposal, TierRequirement
 from partners.services import setup
 from prm.models import AuditEvent, Notification
-from tests.factories import ChannelManagerFactory, MembershipFactory, PartnerFactory, UserFactory
+from tests.factories import MembershipFactory, PartnerFactory, UserFactory
 
 Kind = TierRequirement.Kind
-
-
-@pytest.fixture
-def program_admin(db):
-    user = ChannelManagerFactory(email="priya@startup.example.com", first_name="Priya", last_name="Shah")
-    user.groups.add(setup.program_admins_group())
-    return user
-
-
-@pytest.fixture
-def admin_client(program_admin):
-    client = Client()
-    client.force_login(program_admin)
-    return client
 
 
 @pytest.fixture
@@ -92,7 +77,7 @@ def _url(name, args, silver):
 
 
 @pytest.mark.parametrize(("name", "args"), SETUP_GETS)
-def test_a_plain_manager_sees_every_setup_page_read_only(manager_client, admin_client, silver, name, args):
+def test_a_plain_manager_sees_every_setup_page_read_only(manager_client, program_admin_client, silver, name, args):
     url = _url(name, args, silver)
     response = manager_client.get(url)
     assert response.status_code == 200
@@ -104,7 +89,7 @@ def test_a_plain_manager_sees_every_setup_page_read_only(manager_client, admin_c
     if form is not None:
         assert all(field.disabled for field in form.fields.values())
     # The program admin sees the same page, editable.
-    response = admin_client.get(url)
+    response = program_admin_client.get(url)
     assert response.status_code == 200
     assert "Only program admins can change the program" not in response.content.decode()
 
@@ -175,8 +160,8 @@ def test_services_refuse_a_plain_manager(channel_manager, silver):
 # --- The index ---------------------------------------------------------------------------------------------------
 
 
-def test_the_index_shows_settings_tiers_and_what_lives_in_the_admin(admin_client, silver, registered):
-    response = admin_client.get(reverse("manage:program_setup"))
+def test_the_index_shows_settings_tiers_and_what_lives_in_the_admin(program_admin_client, silver, registered):
+    response = program_admin_client.get(reverse("manage:program_setup"))
     html = response.content.decode()
     assert response.status_code == 200
     assert reverse("manage:program_settings") in html
@@ -203,8 +188,8 @@ def test_the_partners_tabs_lead_to_the_program_setup(manager_client):
 # --- Tiers ------------------------------------------------------------------------------------------------------
 
 
-def test_a_program_admin_creates_a_tier_at_the_top_audited(admin_client, program_admin, silver, registered):
-    response = admin_client.post(
+def test_a_program_admin_creates_a_tier_at_the_top_audited(program_admin_client, program_admin, silver, registered):
+    response = program_admin_client.post(
         reverse("manage:setup_tier_create"),
         {
             "name": "  Gold  ",
@@ -240,8 +225,10 @@ def test_a_program_admin_creates_a_tier_at_the_top_audited(admin_client, program
         ({"name": "Gold", "deal_protection_days": "99999999"}, "deal_protection_days", ""),
     ],
 )
-def test_bad_tier_input_gets_a_clear_message_and_keeps_what_was_typed(admin_client, silver, data, field, message):
-    response = admin_client.post(reverse("manage:setup_tier_create"), {"description": "kept text", **data})
+def test_bad_tier_input_gets_a_clear_message_and_keeps_what_was_typed(
+    program_admin_client, silver, data, field, message
+):
+    response = program_admin_client.post(reverse("manage:setup_tier_create"), {"description": "kept text", **data})
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert field in errors
@@ -250,13 +237,13 @@ def test_bad_tier_input_gets_a_clear_message_and_keeps_what_was_typed(admin_clie
     assert Tier.objects.count() == 1
 
 
-def test_editing_a_tier_tells_each_partner_on_it_what_changed(admin_client, program_admin, silver, registered):
+def test_editing_a_tier_tells_each_partner_on_it_what_changed(program_admin_client, program_admin, silver, registered):
     on_silver = PartnerFactory(name="Northwind", tier=silver)
     anna = MembershipFactory(partner=on_silver, user__email="anna@northwind.example.com").user
     sam = MembershipFactory(partner=on_silver, user__email="sam@northwind.example.com").user
     elsewhere = PartnerFactory(name="Contoso", tier=registered)
     MembershipFactory(partner=elsewhere)
-    response = admin_client.post(
+    response = program_admin_client.post(
         reverse("manage:setup_tier_edit", args=[silver.pk]),
         {
             "name": "Silver",
@@ -285,13 +272,13 @@ def test_editing_a_tier_tells_each_partner_on_it_what_changed(admin_client, prog
     assert "New benefit: Quarterly business review" in body
     assert "Deal" not in body  # protection did not change
     assert told.get(recipient=anna).partner == on_silver
-    follow = admin_client.get(response["Location"])
+    follow = program_admin_client.get(response["Location"])
     assert any("1 partner's people have been told" in m for m in _messages(follow))
 
 
-def test_saving_an_unchanged_tier_records_and_tells_nothing(admin_client, silver):
+def test_saving_an_unchanged_tier_records_and_tells_nothing(program_admin_client, silver):
     MembershipFactory(partner=PartnerFactory(tier=silver))
-    admin_client.post(
+    program_admin_client.post(
         reverse("manage:setup_tier_edit", args=[silver.pk]),
         {"name": "Silver", "discount_percent": "10.00", "deal_protection_days": "90"},
     )
@@ -299,10 +286,10 @@ def test_saving_an_unchanged_tier_records_and_tells_nothing(admin_client, silver
     assert not Notification.objects.filter(template="program_tier_updated").exists()
 
 
-def test_reorder_swaps_ranks_audits_and_tells_both_tiers(admin_client, silver, registered):
+def test_reorder_swaps_ranks_audits_and_tells_both_tiers(program_admin_client, silver, registered):
     gold = Tier.objects.create(name="Gold", rank=3)
     member = MembershipFactory(partner=PartnerFactory(tier=gold)).user
-    response = admin_client.post(reverse("manage:setup_tier_move", args=[gold.pk]), {"direction": "down"})
+    response = program_admin_client.post(reverse("manage:setup_tier_move", args=[gold.pk]), {"direction": "down"})
     assert response.status_code == 302
     assert list(Tier.objects.order_by("rank").values_list("name", flat=True)) == ["Registered", "Gold", "Silver"]
     event = AuditEvent.objects.get(verb="program.tier_moved")
@@ -311,11 +298,11 @@ def test_reorder_swaps_ranks_audits_and_tells_both_tiers(admin_client, silver, r
     assert event.before["swapped_with"] == "Silver"
     assert "Silver now ranks above Gold." in Notification.objects.get(recipient=member).body_text
     # The lowest tier cannot go lower: a clear message, nothing changes.
-    response = admin_client.post(
+    response = program_admin_client.post(
         reverse("manage:setup_tier_move", args=[registered.pk]), {"direction": "down"}, follow=True
     )
     assert "Registered is already the lowest tier." in _messages(response)
-    response = admin_client.post(reverse("manage:setup_tier_move", args=[silver.pk]), {"direction": "sideways"})
+    response = program_admin_client.post(reverse("manage:setup_tier_move", args=[silver.pk]), {"direction": "sideways"})
     assert response.status_code == 302
     assert Tier.objects.get(pk=silver.pk).rank == 3
 
@@ -330,19 +317,19 @@ def test_reorder_sets_aside_pending_proposals_between_the_tiers(program_admin, s
     assert proposal.status == TierProposal.Status.SUPERSEDED
 
 
-def test_a_tier_with_partners_cannot_be_deleted(admin_client, silver):
+def test_a_tier_with_partners_cannot_be_deleted(program_admin_client, silver):
     PartnerFactory(tier=silver)
     PartnerFactory(tier=silver)
-    page = admin_client.get(reverse("manage:setup_tier_delete", args=[silver.pk])).content.decode()
+    page = program_admin_client.get(reverse("manage:setup_tier_delete", args=[silver.pk])).content.decode()
     assert "2 partners are in Silver" in page
-    response = admin_client.post(reverse("manage:setup_tier_delete", args=[silver.pk]), follow=True)
+    response = program_admin_client.post(reverse("manage:setup_tier_delete", args=[silver.pk]), follow=True)
     assert Tier.objects.filter(pk=silver.pk).exists()
     assert any("2 partners are in Silver. Move them to another tier first" in m for m in _messages(response))
     assert not AuditEvent.objects.filter(verb="program.tier_deleted").exists()
 
 
-def test_an_empty_tier_is_deleted_with_its_requirements_audited(admin_client, program_admin, silver):
-    response = admin_client.post(reverse("manage:setup_tier_delete", args=[silver.pk]))
+def test_an_empty_tier_is_deleted_with_its_requirements_audited(program_admin_client, program_admin, silver):
+    response = program_admin_client.post(reverse("manage:setup_tier_delete", args=[silver.pk]))
     assert response.status_code == 302
     assert not Tier.objects.filter(name="Silver").exists()
     assert not TierRequirement.objects.exists()
@@ -351,7 +338,7 @@ def test_an_empty_tier_is_deleted_with_its_requirements_audited(admin_client, pr
     assert event.before["name"] == "Silver"
     assert event.before["requirements"] == ["3 certified people"]
     # A second click finds nothing left: 404, no second event.
-    assert admin_client.post(reverse("manage:setup_tier_delete", args=[silver.pk])).status_code == 404
+    assert program_admin_client.post(reverse("manage:setup_tier_delete", args=[silver.pk])).status_code == 404
 
 
 def test_a_tier_still_used_by_an_mdf_pool_is_not_deleted_and_says_why(program_admin, silver):
@@ -369,10 +356,10 @@ def test_a_tier_still_used_by_an_mdf_pool_is_not_deleted_and_says_why(program_ad
 # --- Requirements ------------------------------------------------------------------------------------------------
 
 
-def test_add_edit_and_remove_requirements_audited_and_told(admin_client, silver):
+def test_add_edit_and_remove_requirements_audited_and_told(program_admin_client, silver):
     member = MembershipFactory(partner=PartnerFactory(name="Northwind", tier=silver)).user
     add = reverse("manage:setup_requirement_add", args=[silver.pk])
-    response = admin_client.post(add, {"kind": Kind.QUALITATIVE, "label": "Joint marketing plan agreed"})
+    response = program_admin_client.post(add, {"kind": Kind.QUALITATIVE, "label": "Joint marketing plan agreed"})
     assert response.status_code == 302
     plan = silver.requirements.get(kind=Kind.QUALITATIVE)
     assert plan.threshold is None
@@ -381,14 +368,14 @@ def test_add_edit_and_remove_requirements_audited_and_told(admin_client, silver)
         AuditEvent.objects.get(verb="program.requirement_added").after["requirement"] == "Joint marketing plan agreed"
     )
 
-    response = admin_client.post(add, {"kind": Kind.WON_REVENUE, "threshold": "50000", "label": "ignored"})
+    response = program_admin_client.post(add, {"kind": Kind.WON_REVENUE, "threshold": "50000", "label": "ignored"})
     revenue = silver.requirements.get(kind=Kind.WON_REVENUE)
     assert revenue.label == ""
     assert revenue.threshold == Decimal("50000")
 
     certified = silver.requirements.get(kind=Kind.CERTIFIED_PEOPLE)
     edit = reverse("manage:setup_requirement_edit", args=[silver.pk, certified.pk])
-    response = admin_client.post(edit, {"kind": Kind.CERTIFIED_PEOPLE, "threshold": "5", "order": "1"})
+    response = program_admin_client.post(edit, {"kind": Kind.CERTIFIED_PEOPLE, "threshold": "5", "order": "1"})
     assert response.status_code == 302
     certified.refresh_from_db()
     assert certified.threshold == 5
@@ -397,7 +384,7 @@ def test_add_edit_and_remove_requirements_audited_and_told(admin_client, silver)
     assert changed.after["requirement"] == "5 certified people"
 
     remove = reverse("manage:setup_requirement_remove", args=[silver.pk, plan.pk])
-    assert admin_client.post(remove).status_code == 302
+    assert program_admin_client.post(remove).status_code == 302
     assert not TierRequirement.objects.filter(pk=plan.pk).exists()
     assert AuditEvent.objects.get(verb="program.requirement_removed").before["requirement"] == (
         "Joint marketing plan agreed"
@@ -412,11 +399,11 @@ def test_add_edit_and_remove_requirements_audited_and_told(admin_client, silver)
     assert "Silver no longer asks for: Joint marketing plan agreed" in bodies[3]
 
 
-def test_moving_a_requirement_in_the_list_tells_nobody(admin_client, silver):
+def test_moving_a_requirement_in_the_list_tells_nobody(program_admin_client, silver):
     MembershipFactory(partner=PartnerFactory(tier=silver))
     certified = silver.requirements.get()
     edit = reverse("manage:setup_requirement_edit", args=[silver.pk, certified.pk])
-    admin_client.post(edit, {"kind": Kind.CERTIFIED_PEOPLE, "threshold": "3", "order": "7"})
+    program_admin_client.post(edit, {"kind": Kind.CERTIFIED_PEOPLE, "threshold": "3", "order": "7"})
     assert AuditEvent.objects.get(verb="program.requirement_changed").after["order"] == 7
     assert not Notification.objects.filter(template="program_tier_updated").exists()
 
@@ -433,8 +420,8 @@ def test_moving_a_requirement_in_the_list_tells_nobody(admin_client, silver):
         ({}, "kind", "Choose what the requirement measures."),
     ],
 )
-def test_bad_requirement_input_gets_a_clear_message(admin_client, silver, data, field, message):
-    response = admin_client.post(reverse("manage:setup_requirement_add", args=[silver.pk]), data)
+def test_bad_requirement_input_gets_a_clear_message(program_admin_client, silver, data, field, message):
+    response = program_admin_client.post(reverse("manage:setup_requirement_add", args=[silver.pk]), data)
     assert response.status_code == 400
     errors = response.context["requirement_form"].errors
     assert field in errors
@@ -442,20 +429,20 @@ def test_bad_requirement_input_gets_a_clear_message(admin_client, silver, data, 
     assert silver.requirements.count() == 1
 
 
-def test_a_requirement_of_another_tier_is_not_found(admin_client, silver, registered):
+def test_a_requirement_of_another_tier_is_not_found(program_admin_client, silver, registered):
     certified = silver.requirements.get()
     url = reverse("manage:setup_requirement_edit", args=[registered.pk, certified.pk])
-    assert admin_client.get(url).status_code == 404
+    assert program_admin_client.get(url).status_code == 404
     remove = reverse("manage:setup_requirement_remove", args=[registered.pk, certified.pk])
-    admin_client.post(remove)
+    program_admin_client.post(remove)
     assert TierRequirement.objects.filter(pk=certified.pk).exists()
 
 
 # --- What partners see -------------------------------------------------------------------------------------------
 
 
-def test_the_preview_shows_the_tiers_as_the_portal_does(admin_client, admin_client_a, silver, registered):
-    preview = admin_client.get(reverse("manage:setup_tier_preview"))
+def test_the_preview_shows_the_tiers_as_the_portal_does(program_admin_client, admin_client_a, silver, registered):
+    preview = program_admin_client.get(reverse("manage:setup_tier_preview"))
     portal = admin_client_a.get(reverse("portal:program"))
     assert preview.status_code == portal.status_code == 200
     assert "partners/program/_tier_comparison.html" in [t.name for t in preview.templates]
