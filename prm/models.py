@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.functional import cached_property
 
-from prm.timeline import fill
+from prm.phrases import fill
 
 CHANNEL_MANAGERS_GROUP = "Channel managers"
 

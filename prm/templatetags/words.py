@@ -2,7 +2,7 @@
 
 from django import template
 
-from prm.timeline import possessive as _possessive
+from prm.phrases import possessive as _possessive
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ from django.utils.html import escape
 from partners import services
 from partners.models import Invitation, Partner, PartnerMembership
 from prm.models import AuditEvent
-from prm.timeline import possessive
+from prm.phrases import possessive
 from tests.factories import MembershipFactory, PartnerFactory
 
 Role = PartnerMembership.Role

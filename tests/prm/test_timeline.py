@@ -9,15 +9,14 @@ from dealreg.models import Registration
 from partners import services as partner_services
 from partners.models import PartnerMembership
 from prm.audit import audit_record, audit_timeline
+from prm.phrases import fill, possessive
 from prm.templatetags.words import possessive as possessive_filter
 from prm.timeline import (
     CHANNEL_TEAM,
     Actor,
     actor_for,
-    fill,
     manager_sentence,
     partner_sentence,
-    possessive,
 )
 from tests.dealreg.factories_views import submitted
 from tests.factories import MembershipFactory
