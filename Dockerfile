@@ -22,9 +22,9 @@ RUN groupadd --system prm \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so code changes keep this layer cached.
+# Dependencies first (with the japanese extra), from pyproject.toml alone, so code changes keep this layer cached.
 COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['japanese']))" \
         > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt

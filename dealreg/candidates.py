@@ -53,7 +53,7 @@ from dealreg.matching import (
     spelling_variants,
 )
 from dealreg.models import Account, Registration
-from prm.names import han_initials, normalize_company_name, registrable_domain
+from prm.names import han_initials, has_han, normalize_company_name, registrable_domain
 
 CANDIDATES_PER_MODEL = 50
 # Stored names read by fuzzy search, the most similar to the name first, besides those always read (the name itself,
@@ -177,6 +177,8 @@ def search_keys(name: str, website: str = "") -> SearchKeys:
     core = "".join(distinctive)
     # "International Business Machines" may be stored as "IBM", "比亚迪" as "BYD", "Яндекс" as "Yandex".
     also = acronym_forms(name or "") | ({han} if len(han := han_initials(name or "")) >= 2 else set())
+    if has_han(name or ""):  # kanji read either way: '任天堂' may be stored as 'Nintendo' or as 'Rentiantang'
+        also |= {normalize_company_name(name, japanese=True)[:200], normalize_company_name(name)[:200]} - {""}
     if len(tokens) <= 2 and connection.vendor != "postgresql":  # PostgreSQL finds other spellings word by word
         also |= {" ".join(words) for words in _respelled(tokens)}
     initials = short_form(name or "")

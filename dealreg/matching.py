@@ -5,7 +5,9 @@ Pure functions, no ORM and no network. `match(a, b)` returns a verdict, a score 
 
 How a company is read
 - Name: written in Latin letters first (prm.names.to_latin: "Яндекс" → "yandeks", "华为技术有限公司" → "huawei
-  technology", "LG전자" → "lg electronics"); then case, accents, punctuation, apostrophes, "&"/"and" (also "und",
+  technology", "LG전자" → "lg electronics"; with the `japanese` extra a name with kana is read as Japanese, and
+  kanji alone are read both as Chinese and as Japanese, the reading under which the names are most alike kept:
+  "任天堂" → "rentiantang" or "nintendo"); then case, accents, punctuation, apostrophes, "&"/"and" (also "und",
   "y", "et", "e", "og"... between two words), a leading "the", single letters in a row made one word ("S.A. de
   C.V." → "sa de cv"), and legal forms from the end again and again (cleanco's table of many countries plus the
   spelled-out forms: "GmbH & Co. KG", "Ltda"/"Limitada", "Pvt Ltd"/"Private Limited", "Kabushiki Kaisha"...) or the
@@ -27,11 +29,14 @@ Verdict rules, in order (score: same 85–100, possible 50–84, different 0–4
      both differ (namesakes: Merck in the US and Merck in Germany);
    - made only of common words ("Global Services"): possible, or different when countries or websites differ.
 3. Initials: one name is the acronym of the other ("IBM" / "International Business Machines", "M&S" / "Marks and
-   Spencer", "BofA", "SAP" for "Systeme, Anwendungen und Produkte in der Datenverarbeitung", "BYD" for "比亚迪") →
+   Spencer", "BofA", "SAP" for "Systeme, Anwendungen und Produkte in der Datenverarbeitung", "BYD" for "比亚迪"), or
+   the first syllables of its words run together in another script ("Nornickel" / "Норильский никель") →
    possible; but different when the websites or the countries differ (initials are shared by many companies).
 4. Same distinctive part with other words differing ("Acme Systems" / "Acme Solutions"), similar names (fuzzy ≥ 85
    on the distinctive parts or the whole names, two letters swapped, one letter wrong, words cut short: typos), one
-   name inside the other ("Siemens" / "Siemens Healthineers") → possible; same country raises the score, different
+   name inside the other ("Siemens" / "Siemens Healthineers"), a merged name ending with the other's word
+   ("DowDuPont" / "DuPont de Nemours"), a word borrowed into another script with the same consonants ("네이버"
+   neibeo / "Naver") → possible; same country raises the score, different
    countries lower it. But with two different websites:
    - only one word in common → different ("Square" on squareup.com / "Square Enix" on square-enix.com), unless the
      other words are places or group words (a group's local entity: "Nestlé USA" / "Nestlé S.A.");
@@ -52,7 +57,7 @@ from cleanco import termdata
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from prm.names import FREEMAIL_DOMAINS, han_initials, registrable_domain, to_latin
+from prm.names import FREEMAIL_DOMAINS, han_initials, has_han, has_kana, japanese_reading, registrable_domain, to_latin
 
 Verdict = Literal["same", "possible", "different"]
 
@@ -318,8 +323,9 @@ def _words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=8192)
-def _read_name(shown: str) -> _Name:
-    latin = to_latin(shown)
+def _read_name(shown: str, japanese: bool = False) -> _Name:
+    """The name as compared; `japanese`: kanji read as Japanese, not Chinese (to_latin)."""
+    latin = to_latin(shown, japanese)
     text = _APOSTROPHES.sub("", latin.casefold()).replace("&", " and ").replace("+", " and ")
     words = _words(text)
     if len(words) > 1 and words[0] == "the":
@@ -495,6 +501,8 @@ def _close_in_script(x: str, y: str, abjad: bool) -> bool:
     sx, sy = skeleton(x), skeleton(y)
     if sx == sy or fuzz.ratio(sx, sy) >= 80:
         return True
+    if min(len(x), len(y)) >= 2 and sx[0] == sy[0] and len(sound := _sound(x)) >= 2 and sound == _sound(y):
+        return True  # the same consonants once borrowed: 'naver' / 'neibeo' (네이버), 'piraeus' / 'peiraios'
     return abjad and len(cx := _consonants(x)) >= 2 and cx == _consonants(y)
 
 
@@ -517,7 +525,39 @@ def _compare_other_script(a: _Name, b: _Name, shown: str) -> tuple[str, int, str
     shorter, longer = sorted((core_a, core_b), key=len)
     if len(shorter) >= 4 and longer.startswith(shorter):
         return "contains", 65, f"one name starts with the other once written in the same script ({shown})"
+    for one, other in ((a, b), (b, a)):
+        if len(one.distinctive) == 1 and _contracts(skeleton(one.distinctive[0]), tuple(map(skeleton, other.tokens))):
+            return "acronym", 70, f"'{one.shown}' could be the first syllables of '{other.shown}' run together"
     return None
+
+
+_SOUND_CLASSES = str.maketrans("bvpfwkcqgxdtzsl", "bbbbbkkkkkttssr")
+_SILENT_R = re.compile(r"(?<=[aeiou])r(?![aeiou])")
+
+
+def _sound(word: str) -> str:
+    """How a word sounds once borrowed into another script, roughly: its consonants, alike ones made one (b/v/p/f,
+    k/c/g, t/d, s/z, r/l), an 'r' after a vowel and before no vowel left out (Korean and others drop it: 'naver' →
+    '네이버' neibeo). 'naver' and 'neibeo' → 'nb'; 'teva' and 'tv' (טבע) → 'tb'; 'piraeus' and 'peiraios' → 'prs'."""
+    word = _SILENT_R.sub("", skeleton(word)).translate(_SOUND_CLASSES)
+    return _DOUBLED.sub(r"\1", re.sub(r"[^bkmnprst]", "", word))
+
+
+def _contracts(short: str, words: tuple[str, ...]) -> bool:
+    """Is `short` the words' first syllables run together, the last word whole or cut ('nornikel': 'norilski
+    nikel' (Норильский никель); 'gazprom': 'gazovaia promyshlennost'; 'sberbank': 'sberegatelnyi bank')? Two
+    words at least, two letters of each at least, every word in order."""
+    if len(words) < 2 or len(short) < 6:
+        return False
+
+    @cache
+    def rest(i: int, j: int) -> bool:
+        if j == len(words):
+            return i == len(short)
+        word = words[j]
+        return any(short.startswith(word[:k], i) and rest(i + k, j + 1) for k in range(min(len(word), 8), 1, -1))
+
+    return rest(0, 0)
 
 
 def _one_slip(x: str, y: str) -> bool:
@@ -585,6 +625,9 @@ def _compare_names(a: _Name, b: _Name) -> tuple[str, int, str]:
         word = fewer.distinctive[0] if len(fewer.distinctive) == 1 else ""
         if word and word not in more.tokens and any(_one_slip(word, t) for t in more.tokens):
             return "contains", 62, f"one name is like a word of the other ({shown}): a typo?"
+        ending = [t for t in more.distinctive if len(t) >= 5 and len(word) >= len(t) + 3 and word.endswith(t)]
+        if ending:  # "DowDuPont" / "DuPont de Nemours": a merger named by joining its parts
+            return "contains", 60, f"'{fewer.shown}' ends with '{ending[0]}' of '{more.shown}': a merged name?"
         full = min(core, full)
     if reason := _acronym(a, b):
         return "acronym", 70, reason
@@ -622,20 +665,45 @@ def _usable_domains(name: _Name, given: str, reasons: list[str]) -> str:
     return domain
 
 
+_KIND_RANK = {"equal": 0, "similar": 1, "core_equal": 2, "contains": 3, "acronym": 4, "equal_generic": 5}
+
+
+def _readings(shown: str, japanese: bool) -> list[_Name]:
+    """The ways a name may be read: kanji alone are Chinese or Japanese ('任天堂': rentiantang or nintendo), the
+    company's country first."""
+    first = _read_name(shown, japanese)
+    if has_han(shown) and not has_kana(shown) and japanese_reading(shown):
+        return [first, _read_name(shown, not japanese)]
+    return [first]
+
+
+def _best_reading(shown_a: str, shown_b: str, japanese_a: bool, japanese_b: bool) -> tuple[_Name, _Name, tuple]:
+    """The two names, each in the reading under which they are most alike, and their comparison."""
+    best = None
+    for name_a in _readings(shown_a, japanese_a):
+        for name_b in _readings(shown_b, japanese_b):
+            compared = _compare_names(name_a, name_b)
+            rank = (_KIND_RANK.get(compared[0], 9), -compared[1])
+            if best is None or rank < best[0]:
+                best = (rank, name_a, name_b, compared)
+    return best[1], best[2], best[3]
+
+
 def match(a: Company, b: Company) -> MatchResult:
     """Are `a` and `b` the same company? Symmetric and total: any strings in, a MatchResult out (rules above)."""
     fields_a = tuple(_text(getattr(a, f, "")) for f in ("name", "domain", "country"))
     fields_b = tuple(_text(getattr(b, f, "")) for f in ("name", "domain", "country"))
     fields_a, fields_b = sorted((fields_a, fields_b))  # one canonical order: symmetric by construction
-    name_a, name_b = _read_name(fields_a[0]), _read_name(fields_b[0])
     country_a, country_b = _country(fields_a[2]), _country(fields_b[2])
+    name_a, name_b, (name_kind, name_score, name_reason) = _best_reading(
+        fields_a[0], fields_b[0], country_a == "jp", country_b == "jp"
+    )
 
     ignored: list[str] = []
     domain_a = _usable_domains(name_a, fields_a[1], ignored)
     domain_b = _usable_domains(name_b, fields_b[1], ignored)
     reasons = sorted(set(ignored))
 
-    name_kind, name_score, name_reason = _compare_names(name_a, name_b)
     if domain_a and domain_b:
         if domain_a == domain_b:
             domains = "same"

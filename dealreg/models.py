@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
 
-from prm.names import normalize_company_name, registrable_domain
+from prm.names import company_name_key, registrable_domain
 
 
 class MatchKeysMixin(models.Model):
@@ -36,7 +36,7 @@ class MatchKeysMixin(models.Model):
         super().save(*args, **kwargs)
 
     def refresh_match_keys(self) -> None:
-        self.name_key = normalize_company_name(self.name)[:200]
+        self.name_key = company_name_key(self.name, self.country)
         self.domain = registrable_domain(self.website)
 
 

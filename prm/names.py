@@ -4,6 +4,7 @@ tldextract runs with its bundled public-suffix snapshot (`suffix_list_urls=()`),
 """
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -37,6 +38,7 @@ _CJK_MEANING = {
     "holdings": "控股 ホールディングス 홀딩스",
     "technology": "技术 技術 科技",
     "industries": "工業 工业",
+    "manufacturing": "製作所",
 }
 _CJK_WORDS = dict.fromkeys(_CJK_LEGAL_TEXT.split(), " ")
 _CJK_WORDS |= {word: f" {meaning} " for meaning, words in _CJK_MEANING.items() for word in words.split()}
@@ -48,14 +50,69 @@ def _is_cjk(char: str) -> bool:
     return any(low <= code <= high for low, high in _CJK_RANGES)
 
 
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LONG_VOWEL = re.compile(r"(?<=[ou])u|(?<=o)o")  # Hepburn without macrons: 'nintendou' → 'nintendo', 'kyuu' → 'kyu'
+_JAPANESE_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _japanese_reader():
+    """cutlet on MeCab with the UniDic dictionary (the optional `japanese` extra), or None when not installed."""
+    try:
+        import cutlet
+    except ImportError:  # the extra is not installed: Japanese names are read as anyascii reads them
+        return None
+    reader = cutlet.Cutlet()
+    reader.use_foreign_spelling = True  # 'グループ' → 'group', 'リクルート' → 'recruit'
+    return reader
+
+
+def has_kana(text: str) -> bool:
+    return bool(_KANA.search(text or ""))
+
+
+def has_han(text: str) -> bool:
+    return bool(_HAN.search(text or ""))
+
+
 @lru_cache(maxsize=8192)
-def to_latin(text: str) -> str:
+def japanese_reading(text: str) -> str:
+    """A name with kanji or kana read as Japanese, in Latin letters: '任天堂' → 'nintendo', '日立製作所' → 'hitachi
+    manufacturing', '楽天グループ' → 'rakuten group' (legal forms gone, long vowels single). '' when the name has no
+    Japanese letters, holds characters Japanese does not use (simplified Chinese: '华为'), or the `japanese` extra
+    (cutlet, fugashi, unidic-lite) is not installed."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if not (has_kana(text) or has_han(text)) or (reader := _japanese_reader()) is None:
+        return ""
+    text = _CJK_PATTERN.sub(lambda m: _CJK_WORDS[m[0]], text)
+    with _JAPANESE_LOCK:  # one MeCab tagger per process, not safe to share between threads
+        read = reader.romaji(text)
+        # Words borrowed from other languages keep their spelling ('group' is no long vowel).
+        foreign = {
+            reader.romaji_word(node).lower()
+            for node in reader.tagger.parseToNodeList(text)
+            if getattr(node.feature, "goshu", "") == "外"
+        }
+    foreign |= set(re.findall(r"[a-z]+", text.lower()))  # and the English words put in for common ones above
+    if "?" in read:  # a character with no Japanese reading: Chinese, not Japanese
+        return ""
+    words = anyascii(read).lower().split()
+    return " ".join(w if w in foreign else _LONG_VOWEL.sub("", w) for w in words)
+
+
+@lru_cache(maxsize=8192)
+def to_latin(text: str, japanese: bool = False) -> str:
     """Any script in Latin letters, accents gone: 'Яндекс' → 'Yandeks', 'Müller' → 'Muller', 'Ørsted' → 'Orsted',
     '华为技术有限公司' → ' huawei  technology ' (Chinese, Japanese and Korean legal forms dropped and common business
-    words in English, each run of their letters one word). Latin text keeps its case and punctuation."""
+    words in English, each run of their letters one word). Latin text keeps its case and punctuation. A name with
+    kana is Japanese and read so ('トヨタ自動車' → 'toyota motor'); kanji alone are read as Chinese unless
+    `japanese` says the company is Japanese (its country), when Japanese readings are available (japanese_reading)."""
     text = unicodedata.normalize("NFKC", text or "")
     if text.isascii():
         return text
+    if (has_kana(text) or (japanese and has_han(text))) and (read := japanese_reading(text)):
+        return read
     text = _CJK_PATTERN.sub(lambda m: _CJK_WORDS[m[0]], text)
     out: list[str] = []
     in_cjk = False
@@ -96,17 +153,24 @@ def registrable_domain(value: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def normalize_company_name(name: str) -> str:
-    """Script, case, accents, punctuation, '&'/'and', a leading 'the' and legal suffixes (Inc, Ltd, GmbH…) go."""
+def normalize_company_name(name: str, japanese: bool = False) -> str:
+    """Script, case, accents, punctuation, '&'/'and', a leading 'the' and legal suffixes (Inc, Ltd, GmbH…) go.
+    `japanese`: the company is Japanese, its kanji are read so (to_latin)."""
     # Accents go (Café → cafe) and other scripts are written in Latin letters ("Яндекс" → "yandeks"), so a name
     # typed either way has one key.
-    text = to_latin(name).casefold()
+    text = to_latin(name, japanese).casefold()
     text = text.replace("&", " and ")
     text = basename(basename(text))  # twice: "Pvt Ltd", "Co. Ltd"
     text = _NON_WORD.sub(" ", text).strip()
     text = re.sub(r"^the\s+", "", text)
     text = re.sub(r"\band\b", " ", text)
     return " ".join(text.split())
+
+
+def company_name_key(name: str, country: object = "") -> str:
+    """The stored match key of a company's name (`name_key`): normalised, the kanji of a company in Japan read as
+    Japanese."""
+    return normalize_company_name(name or "", japanese=str(country or "").upper() == "JP")[:200]
 
 
 def name_similarity(a: str, b: str) -> float:

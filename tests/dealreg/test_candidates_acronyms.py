@@ -45,6 +45,16 @@ def test_a_latin_name_finds_the_same_name_written_in_another_script_and_back():
     assert "Huawei Technologies" in found("华为技术有限公司")
 
 
+def test_japanese_names_are_found_by_their_reading():
+    Account.objects.create(name="Nintendo Co., Ltd.", country="JP")
+    Account.objects.create(name="任天堂", country="JP")  # a company in Japan: its kanji read as Japanese
+    Account.objects.create(name="Recruit Holdings")
+    assert Account.objects.get(name="任天堂").name_key == "nintendo"
+    assert "Nintendo Co., Ltd." in found("任天堂")  # kanji alone: read as Chinese and as Japanese
+    assert "任天堂" in found("Nintendo")
+    assert "Recruit Holdings" in found("リクルートホールディングス")  # kana: Japanese, its loanwords spelled back
+
+
 @on_postgresql
 def test_an_acronym_finds_its_full_names_among_many():
     crowd(300, common="Machines")

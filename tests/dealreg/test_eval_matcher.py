@@ -26,7 +26,7 @@ CLASSES = {
 }
 # Measured on the bundled set (eval_matcher, December 2026): the floors keep them from sliding back. Recall is below
 # the issue's 0.97 bar (see the note of issue 14): the misses are printed by the command.
-FLOORS = {"recall": 0.93, "certain_same": 0.95, "false_same": 0.02, "flagged_different": 0.10}
+FLOORS = {"recall": 0.96, "certain_same": 0.95, "false_same": 0.02, "flagged_different": 0.10}
 
 
 def line(label="same", certain=False, a="Acme", b="Acme Inc", kind="typo", **extra):

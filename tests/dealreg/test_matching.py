@@ -44,6 +44,9 @@ SAME = [
     (C("Газпром"), C("Gazprom PJSC")),
     (C("Яндекс"), C("Yandex LLC")),
     (C("LG전자"), C("LG Electronics")),
+    (C("任天堂"), C("Nintendo Co., Ltd.", country="JP")),  # kanji alone: read as Japanese too
+    (C("日立製作所"), C("Hitachi, Ltd.")),
+    (C("楽天グループ"), C("Rakuten Group, Inc.", country="JP")),
     # case, accents, punctuation, spacing, the, &/and
     (C("Micro Soft"), C("Microsoft")),
     (C("The Coca-Cola Company"), C("Coca Cola")),
@@ -94,9 +97,20 @@ POSSIBLE = [
     (C("Global Services Ltd"), C("Global Services Inc")),  # only common words
     (C("", "acme.com"), C("", "acme.de")),  # same name under another ending, nothing else
     (C("Apex Systems"), C("Apex Systems")),  # a name made only of common words is never certain alone
+    # Japanese readings (kanji alone: Chinese or Japanese), borrowed sounds, contractions, merged names
+    (C("네이버"), C("Naver Corporation")),
+    (C("טבע"), C("Teva Pharmaceutical Industries")),
+    (C("Τράπεζα Πειραιώς"), C("Piraeus Bank")),
+    (C("Норильский никель"), C("Nornickel")),
+    (C("Газовая промышленность"), C("Gazprom")),
+    (C("DowDuPont Inc."), C("DuPont de Nemours, Inc.", "dupont.com")),
 ]
 
 DIFFERENT = [
+    (C("任天堂"), C("Sega Corporation")),
+    (C("华为"), C("Nintendo")),  # simplified Chinese has no Japanese reading
+    (C("네이버"), C("Nexon")),
+    (C("Норильский никель"), C("Nordic Steel")),
     # shared generic words
     (C("United Airlines"), C("United Health Group")),
     (C("General Electric"), C("General Mills")),

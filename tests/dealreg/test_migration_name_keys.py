@@ -38,3 +38,20 @@ def test_names_in_other_scripts_get_a_latin_key():
     assert Account.objects.get(pk=cyrillic.pk).name_key == "gazprom"
     assert Account.objects.get(pk=chinese.pk).name_key == "huawei technology"
     assert Account.objects.get(pk=latin.pk).name_key == latin.name_key
+
+
+refresh_name_keys = import_module("dealreg.migrations.0012_japanese_name_keys").refresh_name_keys
+
+
+@pytest.mark.django_db
+def test_japanese_names_get_their_reading_as_key():
+    in_japan = AccountFactory(name="任天堂", country="JP")
+    unknown = AccountFactory(name="任天堂", country="")
+    kana = AccountFactory(name="楽天グループ", country="")
+    Account.objects.filter(pk__in=[in_japan.pk, kana.pk]).update(name_key="old")  # keys of the Chinese reading
+
+    assert refresh_name_keys(apps, None) == 2
+
+    assert Account.objects.get(pk=in_japan.pk).name_key == "nintendo"
+    assert Account.objects.get(pk=unknown.pk).name_key == "rentiantang"  # kanji alone, no country: Chinese
+    assert Account.objects.get(pk=kana.pk).name_key == "rakuten group"

@@ -34,7 +34,7 @@ from dealreg.services.accounts.records import (
 )
 from prm.audit import audit_record
 from prm.models import User
-from prm.names import normalize_company_name, registrable_domain
+from prm.names import company_name_key, registrable_domain
 
 IMPORT_MAX_ROWS = 5000
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
@@ -235,10 +235,14 @@ def _clean_row(number: int, columns: list[str | None], cells: list[str]) -> Impo
     return row
 
 
+def _name_key(row: ImportRow) -> str:
+    return company_name_key(row.values["name"], row.values.get("country", ""))
+
+
 def _existing_accounts(rows: list[ImportRow]) -> tuple[dict[str, Account], dict[str, Account]]:
     """The accounts the rows could update, found by the indexed keys in two queries."""
     domains = {registrable_domain(row.values.get("website", "")) for row in rows} - {""}
-    name_keys = {normalize_company_name(row.values["name"])[:200] for row in rows if "name" in row.values} - {""}
+    name_keys = {_name_key(row) for row in rows if "name" in row.values} - {""}
     by_domain: dict[str, Account] = {}
     by_name: dict[str, Account] = {}
     for account in Account.objects.filter(domain__in=domains).order_by("pk"):
@@ -264,7 +268,7 @@ def _match_rows(rows: list[ImportRow]) -> None:
         if "name" not in row.values:
             continue
         domain = registrable_domain(row.values.get("website", ""))
-        name_key = normalize_company_name(row.values["name"])[:200]
+        name_key = _name_key(row)
         if domain and domain in first_by_domain:
             row.errors.append(f"Same web domain ({domain}) as row {first_by_domain[domain]}: keep one of the two.")
         elif name_key and name_key in first_by_name:

@@ -20,7 +20,7 @@ from prm.access import is_channel_manager
 from prm.audit import audit_record
 from prm.models import User
 from prm.money import parse_currency, parse_money
-from prm.names import normalize_company_name, registrable_domain
+from prm.names import company_name_key, registrable_domain
 
 ACCOUNT_FIELDS = (
     "name",
@@ -236,9 +236,9 @@ def _snapshot(obj, fields) -> dict[str, Any]:
     return {field: _audit_value(getattr(obj, field)) for field in fields}
 
 
-def _same_company(*, name: str, website: str, exclude_pk: int | None = None) -> Account | None:
+def _same_company(*, name: str, website: str, country: object = "", exclude_pk: int | None = None) -> Account | None:
     """An existing account for the same company: same registrable domain or same normalised name."""
-    lookups = Q(name_key=normalize_company_name(name)[:200])
+    lookups = Q(name_key=company_name_key(name, country))
     domain = registrable_domain(website)
     if domain:
         lookups |= Q(domain=domain)
@@ -253,7 +253,9 @@ def account_create(*, actor: User, data: dict[str, Any]) -> Account:
     require_manager(actor)
     cleaned = clean_account_data(data)
     with transaction.atomic():
-        existing = _same_company(name=cleaned["name"], website=cleaned.get("website", ""))
+        existing = _same_company(
+            name=cleaned["name"], website=cleaned.get("website", ""), country=cleaned.get("country", "")
+        )
         if existing is not None:
             raise ValidationError(f"An account for this company already exists: {existing.name}. Edit that one.")
         account = Account(created_by=actor, **cleaned)
@@ -274,7 +276,12 @@ def account_update(*, actor: User, account: Account, data: dict[str, Any]) -> Ac
             return account
         if {"name", "website"} & set(changed):
             website = cleaned.get("website", account.website)
-            other = _same_company(name=cleaned.get("name", account.name), website=website, exclude_pk=account.pk)
+            other = _same_company(
+                name=cleaned.get("name", account.name),
+                website=website,
+                country=cleaned.get("country", account.country),
+                exclude_pk=account.pk,
+            )
             if other is not None:
                 raise ValidationError(f"Another account is the same company: {other.name}.")
         for field in changed:
