@@ -1,5 +1,6 @@
 from django.urls import path
 
+from dealreg import urls_products, urls_setup
 from dealreg.views import accounts, lifecycle, manage, portal
 
 manage_urlpatterns = [
@@ -15,6 +16,8 @@ manage_urlpatterns = [
     path("accounts/import/", accounts.account_import, name="account_import"),
     path("accounts/<id:pk>/", accounts.account_detail, name="account_detail"),
     path("accounts/<id:pk>/opportunities/new/", accounts.opportunity_create, name="opportunity_create"),
+    *urls_setup.manage_patterns,
+    *urls_products.manage_patterns,
 ]
 portal_urlpatterns = [
     path("deals/", portal.registration_list, name="deals"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import urls_setup_onboarding
+from partners import urls_setup_notifications, urls_setup_onboarding, urls_wizard
 from partners.views import (
     invitations,
     manage,
@@ -56,6 +56,8 @@ manage_urlpatterns = [
     ),
     # Program setup, onboarding: checklists and agreement versions (their own module)
     *urls_setup_onboarding.manage_patterns,
+    *urls_setup_notifications.manage_patterns,
+    *urls_wizard.manage_patterns,
     path("tiers/proposals/", program.proposal_list, name="tier_proposal_list"),
     path("tiers/proposals/<id:pk>/decide/", program.proposal_decide, name="tier_proposal_decide"),
     path(

@@ -1,0 +1,3 @@
+"""Program setup, deal registration: the deal-registration policy (/manage/program/...)."""
+
+manage_patterns: list = []

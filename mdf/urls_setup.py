@@ -1,0 +1,3 @@
+"""Program setup, MDF: settings and periods (/manage/program/...)."""
+
+manage_patterns: list = []

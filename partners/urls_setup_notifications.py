@@ -1,0 +1,3 @@
+"""Program setup, notifications: the defaults of notification preferences (/manage/program/...)."""
+
+manage_patterns: list = []

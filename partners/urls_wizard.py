@@ -1,0 +1,3 @@
+"""Program setup: the first-run setup wizard (/manage/program/start/...)."""
+
+manage_patterns: list = []
