@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "enablement",
     "mdf",
     "insights",
+    "incentives",
 ]
 
 MIDDLEWARE = [

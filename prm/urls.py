@@ -4,6 +4,7 @@ from django.urls import include, path
 
 import dealreg.urls
 import enablement.urls
+import incentives.urls
 import insights.urls
 import mdf.urls
 import partners.urls
@@ -20,6 +21,7 @@ manage_patterns = [
     *dealreg.urls.manage_urlpatterns,
     *enablement.urls.manage_urlpatterns,
     *mdf.urls.manage_urlpatterns,
+    *incentives.urls.manage_urlpatterns,
     path("search/", views_search.search, name="search"),
 ]
 portal_patterns = [
@@ -28,6 +30,7 @@ portal_patterns = [
     *enablement.urls.portal_urlpatterns,
     *mdf.urls.portal_urlpatterns,
     *insights.urls.portal_urlpatterns,
+    *incentives.urls.portal_urlpatterns,
 ]
 
 urlpatterns = [
