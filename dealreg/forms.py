@@ -4,9 +4,12 @@ decisions."""
 from decimal import Decimal
 
 from django import forms
+from django.db import models
 from django_countries import countries
 
-from dealreg.models import Registration
+from dealreg.models import Product, Registration
+from dealreg.services.products import PRODUCT_FIELDS, products_offered, products_summary
+from dealreg.services.registrations.requirements import SUBMIT_REQUIREMENTS, missing_to_submit
 from prm.names import registrable_domain
 
 TEXT_MAX = 4000
@@ -49,8 +52,6 @@ REGISTRATION_FIELDS = (
     "notes",
 )
 UPDATE_FIELDS = ("stage", "value", "expected_close", "notes")
-# What a registration needs before it can go to a channel manager (a draft may be incomplete).
-REQUIRED_TO_SUBMIT = ("contact_name", "contact_email", "value", "expected_close")
 
 STAGE_CHOICES = [(v, label) for v, label in Registration.Stage.choices if v not in ("won", "lost")]
 
@@ -90,15 +91,30 @@ def _date_field() -> forms.DateField:
     )
 
 
+class ProductCheckboxes(forms.CheckboxSelectMultiple):
+    """The catalogue as check boxes; the page shows each with its code and one-line description
+    (`choice.data.instance`)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None) -> dict:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["instance"] = getattr(value, "instance", None)
+        return option
+
+
 class RegistrationForm(forms.Form):
-    """A partner's registration of a deal. Drafts may be incomplete; `for_submit=True` asks for what a channel
-    manager needs to decide."""
+    """A partner's registration of a deal. Anything can be saved as a draft (the customer's name aside, to find it
+    again); `for_submit=True` asks for what a channel manager needs to decide: the fields of
+    `SUBMIT_REQUIREMENTS`, which the page also marks.
+
+    Products: with a catalogue, the offered products as check boxes plus "Other" with its text (used only when
+    ticked); without one (no product offered), the free-text field as before."""
 
     name = forms.CharField(
         label="Customer company name",
         max_length=200,
         error_messages={"required": "Enter the customer's company name."},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="Needed for a draft too, so you can find it again.",
     )
     website = forms.CharField(
         label="Customer website",
@@ -118,6 +134,22 @@ class RegistrationForm(forms.Form):
     products = forms.CharField(
         label="Products", max_length=300, required=False, help_text="Which of our products the customer wants."
     )
+    catalogue_products = forms.ModelMultipleChoiceField(
+        label="Products",
+        queryset=Product.objects.none(),
+        required=False,
+        widget=ProductCheckboxes,
+        help_text="Tick every product the customer wants.",
+        error_messages={"invalid_choice": "One of the products is no longer offered: pick again."},
+    )
+    other = forms.BooleanField(label="Other", required=False)
+    other_products = forms.CharField(
+        label="Which other product or service?",
+        max_length=200,
+        required=False,
+        help_text="Used only when “Other” is ticked.",
+        error_messages={"max_length": "Keep it under %(limit_value)d characters (it has %(show_value)d)."},
+    )
     value = _value_field()
     currency = forms.ChoiceField(label="Currency", choices=CURRENCIES, initial="USD")
     expected_close = _date_field()
@@ -130,12 +162,38 @@ class RegistrationForm(forms.Form):
     )
     notes = _notes_field()
 
-    def __init__(self, *args, for_submit: bool = False, **kwargs) -> None:
+    def __init__(self, *args, for_submit: bool = False, registration: Registration | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.for_submit = for_submit
+        self.missing_to_submit: list[dict] = []
         self.fields["country"].choices = [("", "Choose a country…"), *countries]
-        for name in REQUIRED_TO_SUBMIT:
-            self.fields[name].help_text = "Needed when you submit; a draft can do without."
+        # The offered products, and those this registration already has (retired since: it keeps them).
+        choices = products_offered()
+        if registration is not None and registration.pk:
+            kept = registration.catalogue_products.values_list("pk", flat=True)
+            choices = Product.objects.filter(models.Q(is_active=True) | models.Q(pk__in=list(kept)))
+        choices = choices.order_by("-is_active", "order", "name", "pk")
+        self.catalogue = list(choices)
+        self.uses_catalogue = bool(self.catalogue)
+        if self.uses_catalogue:
+            self.fields["catalogue_products"].queryset = choices
+            del self.fields["products"]
+        else:
+            for name in ("catalogue_products", "other", "other_products"):
+                del self.fields[name]
+        # The marks "needed to submit" come from the one definition (dealreg.services.registrations.requirements).
+        for requirement in SUBMIT_REQUIREMENTS:
+            self.fields[self.field_for(requirement.field)].needed_to_submit = True
+
+    def field_for(self, requirement_field: str) -> str:
+        """The form field that answers a requirement: the products are the check boxes when there is a catalogue."""
+        if requirement_field == "products" and self.uses_catalogue:
+            return "catalogue_products"
+        return requirement_field
+
+    @property
+    def needed_fields(self) -> list[str]:
+        return [name for name, field in self.fields.items() if getattr(field, "needed_to_submit", False)]
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
@@ -146,17 +204,58 @@ class RegistrationForm(forms.Form):
             raise forms.ValidationError("This address has no public domain name. Enter it like acme.com.")
         return value
 
+    def clean_other_products(self) -> str:
+        return " ".join(self.cleaned_data["other_products"].split())
+
+    def _products_summary(self, data: dict) -> str:
+        if not self.uses_catalogue:
+            return data.get("products") or ""
+        other = data.get("other_products", "") if data.get("other") else ""
+        try:
+            return products_summary(data.get("catalogue_products") or [], other)
+        except forms.ValidationError as exc:
+            self.add_error("catalogue_products", exc.message_dict["products"])
+            return "too long"
+
     def clean(self) -> dict:
         data = super().clean()
+        summary = self._products_summary(data)
         if self.for_submit:
-            for field in REQUIRED_TO_SUBMIT:
-                if field not in self.errors and data.get(field) in (None, ""):
-                    label = self.fields[field].label.lower()
-                    self.add_error(field, f"Enter the {label} before you submit (a draft can do without).")
+            if self.uses_catalogue and data.get("other") and not data.get("other_products"):
+                self.add_error("other_products", "Say which other product, or untick “Other”.")
+            values = {**data, "products": summary}
+            for requirement in missing_to_submit(values):
+                field = self.field_for(requirement.field)
+                anchor = "catalogue-products" if field == "catalogue_products" else self[field].auto_id
+                self.missing_to_submit.append({"what": requirement.what, "field": field, "anchor": anchor})
+                if field not in self.errors:
+                    self.add_error(field, f"Needed before you submit: {requirement.what}.")
         return data
 
     def data_for_service(self) -> dict:
-        return {name: self.cleaned_data[name] for name in REGISTRATION_FIELDS}
+        data = {name: self.cleaned_data[name] for name in REGISTRATION_FIELDS if name in self.cleaned_data}
+        if self.uses_catalogue:
+            data["catalogue_products"] = list(self.cleaned_data["catalogue_products"])
+            data["other_products"] = self.cleaned_data["other_products"] if self.cleaned_data["other"] else ""
+        else:
+            # The free text is what the partner typed for "other" products: no catalogue to pick from.
+            data["catalogue_products"] = []
+            data["other_products"] = data.pop("products")
+        return data
+
+
+def registration_initial(registration: Registration) -> dict:
+    """The form's values for a saved registration: its picking from the catalogue, or its products text."""
+    initial = initial_from(registration, REGISTRATION_FIELDS)
+    initial["country"] = registration.country.code or ""
+    initial["catalogue_products"] = list(registration.catalogue_products.all())
+    initial["other_products"] = registration.other_products
+    initial["other"] = bool(registration.other_products)
+    if not initial["catalogue_products"] and not registration.other_products and registration.products:
+        # Registered before the catalogue (or without it): its text is what was typed, shown under "Other".
+        initial["other_products"] = registration.products
+        initial["other"] = True
+    return initial
 
 
 class RegistrationUpdateForm(forms.Form):
@@ -270,3 +369,22 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason: every partner in the conflict reads it."},
     )
+
+
+# --- The product catalogue (program setup) ---------------------------------------------------------------------
+
+
+class ProductForm(forms.ModelForm):
+    """A product of the catalogue; `dealreg.services.products` owns the field list and saves it (audited)."""
+
+    class Meta:
+        model = Product
+        fields = PRODUCT_FIELDS
+        labels = {"code": "SKU or code"}
+        help_texts = {
+            "name": "As partners know it, e.g. Analytics. Renaming it later leaves past registrations as they were.",
+        }
+        error_messages = {"name": {"required": "Give the product a name, e.g. Platform."}}
+
+    def clean_name(self) -> str:
+        return " ".join((self.cleaned_data.get("name") or "").split())

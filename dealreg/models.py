@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 
 from prm.names import company_name_key, registrable_domain
@@ -119,6 +120,46 @@ class DealregPolicy(models.Model):
         return "Deal registration policy"
 
 
+class Product(models.Model):
+    """One product of the startup's catalogue, kept by the channel team (program setup): partners pick from the
+    active ones when they register a deal. A product registrations point to is retired, never deleted, so every
+    registration keeps what it was registered for."""
+
+    name = models.CharField(max_length=80)
+    code = models.CharField(
+        "SKU or code", max_length=40, blank=True, help_text="Your internal code, if you have one; partners see it."
+    )
+    description = models.CharField(
+        max_length=200, blank=True, help_text="One line partners read next to the name, to pick the right one."
+    )
+    is_active = models.BooleanField(
+        "offered", default=True, help_text="Retired products are no longer offered; registrations keep them."
+    )
+    order = models.PositiveIntegerField(default=0, help_text="Position in the list partners pick from.")
+    retired_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("order", "name")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="dealreg_product_name_ci_unique",
+                violation_error_message="There is already a product with this name.",
+            ),
+            models.UniqueConstraint(
+                Lower("code"),
+                condition=~Q(code=""),
+                name="dealreg_product_code_ci_unique",
+                violation_error_message="Another product already has this code.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Registration(MatchKeysMixin):
     """A partner's registration of an opportunity. The inherited name/website/country describe the customer."""
 
@@ -162,7 +203,17 @@ class Registration(MatchKeysMixin):
     contact_name = models.CharField(max_length=160, blank=True)
     contact_email = models.EmailField(blank=True)
     contact_title = models.CharField(max_length=160, blank=True)
+    # `products` is the human-readable summary every list, export and the matcher read ("Platform, Analytics,
+    # custom connector"). When the partner picked from the catalogue, `catalogue_products` and `other_products` (what
+    # was typed under "Other") hold the picking and the service writes the summary from them; older registrations
+    # and callers without a catalogue only have the text.
     products = models.CharField(max_length=300, blank=True)
+    catalogue_products = models.ManyToManyField(
+        Product, through="RegistrationProduct", blank=True, related_name="registrations"
+    )
+    other_products = models.CharField(
+        max_length=200, blank=True, help_text="What the partner wrote under “Other” (not in the catalogue)."
+    )
     value = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
@@ -216,6 +267,22 @@ class Registration(MatchKeysMixin):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.partner})"
+
+
+class RegistrationProduct(models.Model):
+    """A catalogue product a registration is for. PROTECT: a product a registration points to cannot be deleted
+    (retire it instead)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["registration", "product"], name="dealreg_registration_product_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.product_id}"
 
 
 class Conflict(models.Model):

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 
 from dealreg import selectors, services
 from dealreg.forms import (
-    REGISTRATION_FIELDS,
     UPDATE_FIELDS,
     PortalFilterForm,
     RegistrationForm,
     RegistrationUpdateForm,
     initial_from,
+    registration_initial,
 )
 from dealreg.models import Registration
 from dealreg.policy import policy_get, protection_days
@@ -201,7 +201,7 @@ def _render_form(
 def _save_from_form(request: HttpRequest, registration: Registration | None) -> HttpResponse:
     """Save the posted form as a draft and, when the partner pressed "Submit for approval", submit it."""
     submitting = request.POST.get("action") == "submit"
-    form = RegistrationForm(request.POST, for_submit=submitting)
+    form = RegistrationForm(request.POST, for_submit=submitting, registration=registration)
     if not form.is_valid():
         return _render_form(request, form, registration, status=400)
     try:
@@ -299,9 +299,8 @@ def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"A {registration.get_status_display().lower()} registration cannot be changed.")
         return redirect("portal:deal_detail", pk=pk)
     if request.method != "POST":
-        initial = initial_from(registration, REGISTRATION_FIELDS)
-        initial["country"] = registration.country.code or ""
-        return _render_form(request, RegistrationForm(initial=initial), registration)
+        form = RegistrationForm(initial=registration_initial(registration), registration=registration)
+        return _render_form(request, form, registration)
     return _save_from_form(request, registration)
 
 

@@ -25,6 +25,7 @@ DRAFT_FIELDS = (
     "contact_email",
     "contact_title",
     "products",
+    "other_products",
     "value",
     "currency",
     "expected_close",
@@ -32,6 +33,8 @@ DRAFT_FIELDS = (
     "involvement",
     "notes",
 )
+# Picked from the catalogue (products or their ids); with `other_products`, the service writes `products` from them.
+CATALOGUE_KEY = "catalogue_products"
 UPDATE_FIELDS = ("stage", "value", "expected_close", "notes", "products")
 EDITABLE = (Registration.Status.DRAFT, Registration.Status.NEEDS_INFO)
 UPDATABLE = (Registration.Status.SUBMITTED, Registration.Status.APPROVED)
@@ -81,6 +84,26 @@ def _apply(registration: Registration, data: dict[str, Any], fields: tuple[str, 
         registration.passed_poc = True
 
 
+def _products_from(data: dict[str, Any], registration: Registration | None) -> tuple[dict[str, Any], list | None]:
+    """Turn the catalogue picking (`catalogue_products`, `other_products`) into the `products` summary the
+    registration keeps. A caller that writes the `products` text itself (no catalogue) leaves no picking: the text
+    is then all there is. Returns the data to apply and the products to link (None: leave the links alone)."""
+    from dealreg.services.products import products_for_registration, products_summary
+
+    if CATALOGUE_KEY not in data and "other_products" not in data:
+        if "products" not in data:
+            return data, None
+        return {**data, "other_products": ""}, []
+    if "products" in data:
+        raise ValidationError("Give the products either as text or picked from the catalogue, not both.")
+    data = dict(data)
+    picked = products_for_registration(data.pop(CATALOGUE_KEY, None) or [], registration=registration)
+    other = " ".join(str(data.get("other_products") or "").split())
+    data["other_products"] = other
+    data["products"] = products_summary(picked, other)
+    return data, picked
+
+
 def _snapshot(registration: Registration, fields: tuple[str, ...]) -> dict[str, Any]:
     out = {}
     for field in fields:
@@ -102,8 +125,11 @@ def registration_save_draft(
     with transaction.atomic():
         if registration is None:
             registration = Registration(partner=partner, created_by=actor)
+            data, picked = _products_from(data, None)
             _apply(registration, data, DRAFT_FIELDS)
             registration.save()
+            if picked:
+                registration.catalogue_products.set(picked)
             audit_record(
                 actor=actor,
                 verb="deal.drafted",
@@ -121,8 +147,11 @@ def registration_save_draft(
                 "sent back for more information can be edited."
             )
         before = _snapshot(current, DRAFT_FIELDS)
+        data, picked = _products_from(data, current)
         _apply(current, data, DRAFT_FIELDS)
         current.save()
+        if picked is not None:
+            current.catalogue_products.set(picked)
         after = _snapshot(current, DRAFT_FIELDS)
         changed = [f for f in DRAFT_FIELDS if before[f] != after[f]]
         if changed and current.status == Registration.Status.NEEDS_INFO:
