@@ -5,7 +5,15 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.http import HttpRequest
 
-from dealreg.models import Account, Conflict, DealregPolicy, DirectOpportunity, Registration
+from dealreg.models import (
+    Account,
+    Conflict,
+    DealregPolicy,
+    DirectOpportunity,
+    Product,
+    Registration,
+    RegistrationProduct,
+)
 from prm.admin import ReadOnlyMixin
 
 # --- Accounts and the direct pipeline --------------------------------------------------------------------------
@@ -90,6 +98,37 @@ class DealregPolicyAdmin(admin.ModelAdmin):
         return False
 
 
+# --- The product catalogue ------------------------------------------------------------------------------------
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    """For fixing data; program admins keep the catalogue in the app (/manage/program/products/), audited. A product
+    registrations point to cannot be deleted here either (retire it: untick "offered")."""
+
+    list_display = ("name", "code", "is_active", "order", "registration_count", "retired_at", "updated_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "code", "description")
+    ordering = ("-is_active", "order", "name")
+    readonly_fields = ("retired_at", "created_at", "updated_at")
+    fields = ("name", "code", "description", "is_active", "order", "retired_at", "created_at", "updated_at")
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(used=Count("registrations"))
+
+    @admin.display(description="registrations", ordering="used")
+    def registration_count(self, obj: Product) -> int:
+        return obj.used
+
+
+class RegistrationProductInline(admin.TabularInline):
+    model = RegistrationProduct
+    extra = 0
+    autocomplete_fields = ("product",)
+    verbose_name = "catalogue product"
+    verbose_name_plural = "catalogue products (the products text above is their summary)"
+
+
 # --- Registrations and their conflicts -------------------------------------------------------------------------
 
 
@@ -112,7 +151,17 @@ class ConflictInline(ReadOnlyMixin, admin.TabularInline):
     show_change_link = True
 
 
-OPPORTUNITY_FIELDS = ("products", "value", "currency", "expected_close", "stage", "passed_poc", "involvement", "notes")
+OPPORTUNITY_FIELDS = (
+    "products",
+    "other_products",
+    "value",
+    "currency",
+    "expected_close",
+    "stage",
+    "passed_poc",
+    "involvement",
+    "notes",
+)
 DECISION_FIELDS = (
     "status",
     "submitted_at",
@@ -143,9 +192,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         "submitted_at",
         "protected_until",
     )
-    list_filter = ("status", "involvement", "stage", "has_conflict", "has_priority")
+    list_filter = ("status", "involvement", "stage", "has_conflict", "has_priority", "catalogue_products")
     list_select_related = ("partner",)
-    search_fields = ("name", "name_key", "domain", "partner__name", "contact_email")
+    search_fields = ("name", "name_key", "domain", "partner__name", "contact_email", "products")
     date_hierarchy = "submitted_at"
     raw_id_fields = ("account",)
     readonly_fields = ("partner", "created_by", "name_key", "domain", "created_at", "updated_at", *DECISION_FIELDS)
@@ -156,7 +205,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         ("Decision", {"fields": DECISION_FIELDS}),
         ("History", {"fields": ("created_by", "created_at", "updated_at")}),
     )
-    inlines = (ConflictInline,)
+    inlines = (RegistrationProductInline, ConflictInline)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # partners register in the portal; the service runs the conflict check

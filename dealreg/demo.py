@@ -7,15 +7,36 @@ from typing import Any
 from django.utils import timezone
 
 from dealreg import services as deals
-from dealreg.models import Account, Registration
+from dealreg.models import Account, Product, Registration
+from dealreg.services import products as catalogue
 from partners.demo import demo_manager
 from prm.demo import days_ago, demo_clock
 from prm.models import User
 
+# The startup's catalogue: a workflow-automation platform and what sells with it. (name, code, description)
+DEMO_PRODUCTS = (
+    ("Platform", "PLT", "The core workflow platform: users, workflows and the API."),
+    ("Analytics", "ANL", "Dashboards and reports on top of the platform."),
+    ("Integrations", "INT", "Connectors to CRMs, ERPs and data warehouses."),
+    ("AI Assistant", "AIA", "Drafts workflows and answers questions in plain language."),
+    ("Premium Support", "SUP", "24/7 support with a named engineer."),
+)
+
+
+def seed_products(manager: User) -> dict[str, Product]:
+    """The demo catalogue, added once (through the audited service, as a program admin would), by name."""
+    if not Product.objects.exists():
+        with demo_clock(days_ago(90, hour=10)):  # the catalogue was set up before the partners registered deals
+            for name, code, description in DEMO_PRODUCTS:
+                catalogue.product_create(actor=manager, data={"name": name, "code": code, "description": description})
+    return {p.name: p for p in Product.objects.all()}
+
 
 def seed_deals(*, stdout: Any = None) -> None:
-    """Accounts of the direct team, and registrations in every state, including a conflict to resolve."""
+    """The product catalogue, accounts of the direct team, and registrations in every state (each for products of
+    the catalogue), including a conflict to resolve."""
     manager = demo_manager()
+    products = seed_products(manager)
 
     if Registration.objects.exists():
         return
@@ -61,6 +82,9 @@ def seed_deals(*, stdout: Any = None) -> None:
     grace = User.objects.get(email="grace@brightpath.example.com")
     northwind, atlas, brightpath = (u.membership.partner for u in (anna, marco, grace))
 
+    def picked(*names: str) -> list[Product]:
+        return [products[name] for name in names if name in products]
+
     def register(actor, partner, submit=True, **data):
         base = {
             "country": "DE",
@@ -70,7 +94,8 @@ def seed_deals(*, stdout: Any = None) -> None:
             "currency": "EUR",
             "stage": "discovery",
             "involvement": "sourced",
-            "products": "Platform",
+            "catalogue_products": picked("Platform"),
+            "other_products": "",
             "expected_close": (timezone.now() + timedelta(days=60)).date(),
         }
         registration = deals.registration_save_draft(actor=actor, partner=partner, data={**base, **data})
@@ -80,7 +105,13 @@ def seed_deals(*, stdout: Any = None) -> None:
     # registrations waiting for a decision came in over the last day, inside the decision SLA.
     with demo_clock(days_ago(21, hour=9)):
         globex = register(
-            anna, northwind, name="Globex Corporation", website="https://globex.com", stage="proposal", value="85000"
+            anna,
+            northwind,
+            name="Globex Corporation",
+            website="https://globex.com",
+            stage="proposal",
+            value="85000",
+            catalogue_products=picked("Platform", "Analytics"),
         )
     with demo_clock(days_ago(20, hour=14)):
         deals.registration_approve(actor=manager, registration=globex, reason="Clean registration.")
@@ -96,12 +127,20 @@ def seed_deals(*, stdout: Any = None) -> None:
             involvement="influenced",
             value="30000",
             currency="USD",
+            catalogue_products=picked("Analytics", "Premium Support"),
         )
     with demo_clock(timezone.now() - timedelta(hours=6)):
         register(grace, brightpath, name="Initech", website="https://initech.de", involvement="influenced")
     with demo_clock(timezone.now() - timedelta(hours=3)):
         register(
-            marco, atlas, name="Hooli Logistics", website="https://hooli-logistics.fr", country="FR", value="22000"
+            marco,
+            atlas,
+            name="Hooli Logistics",
+            website="https://hooli-logistics.fr",
+            country="FR",
+            value="22000",
+            catalogue_products=picked("Platform", "Integrations"),
+            other_products="SAP connector setup",
         )
     with demo_clock(timezone.now() - timedelta(hours=1)):
         register(

@@ -374,17 +374,35 @@ class ResolveForm(forms.Form):
 # --- The product catalogue (program setup) ---------------------------------------------------------------------
 
 
-class ProductForm(forms.ModelForm):
-    """A product of the catalogue; `dealreg.services.products` owns the field list and saves it (audited)."""
+class ProductForm(forms.Form):
+    """A product of the catalogue. `dealreg.services.products` owns the field list and checks what must hold across
+    products (unique names and codes, saying which product has them), then saves it, audited."""
 
-    class Meta:
-        model = Product
-        fields = PRODUCT_FIELDS
-        labels = {"code": "SKU or code"}
-        help_texts = {
-            "name": "As partners know it, e.g. Analytics. Renaming it later leaves past registrations as they were.",
-        }
-        error_messages = {"name": {"required": "Give the product a name, e.g. Platform."}}
+    name = forms.CharField(
+        label="Name",
+        max_length=Product._meta.get_field("name").max_length,
+        help_text="As partners know it, e.g. Analytics. Renaming it later leaves past registrations as they were.",
+        error_messages={
+            "required": "Give the product a name, e.g. Platform.",
+            "max_length": "Keep the name to at most %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
+    code = forms.CharField(
+        label="SKU or code",
+        required=False,
+        max_length=Product._meta.get_field("code").max_length,
+        help_text=Product._meta.get_field("code").help_text,
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=Product._meta.get_field("description").max_length,
+        help_text=Product._meta.get_field("description").help_text,
+    )
 
     def clean_name(self) -> str:
-        return " ".join((self.cleaned_data.get("name") or "").split())
+        return " ".join(self.cleaned_data["name"].split())
+
+
+def product_initial(product: Product) -> dict:
+    return {name: getattr(product, name) for name in PRODUCT_FIELDS}

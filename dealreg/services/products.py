@@ -115,8 +115,11 @@ def _clean(product: Product) -> None:
     if same_name is not None:
         state = "" if same_name.is_active else " (retired: offer it again from the list instead)"
         raise ValidationError({"name": f"There is already a product called {same_name.name}{state}."})
-    if product.code and Product.objects.filter(code__iexact=product.code).exclude(pk=product.pk).exists():
-        raise ValidationError({"code": f"Another product already has the code {product.code}."})
+    same_code = (
+        Product.objects.filter(code__iexact=product.code).exclude(pk=product.pk).first() if product.code else None
+    )
+    if same_code is not None:
+        raise ValidationError({"code": f"{same_code.name} already has the code {same_code.code}."})
     product.full_clean(exclude=["order"])
 
 

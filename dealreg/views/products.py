@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dealreg.forms import ProductForm
+from dealreg.forms import ProductForm, product_initial
 from dealreg.models import Product
 from dealreg.services import products as services
 from partners.forms.setup import make_read_only
@@ -73,9 +73,8 @@ def product_create(request: HttpRequest) -> HttpResponse:
 def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     product = _get(pk)
     if request.method != "POST":
-        return _render_form(request, ProductForm(instance=product), product)
-    # A copy: the form writes what was typed into its instance, the service compares with the saved product.
-    form = ProductForm(request.POST, instance=Product.objects.get(pk=product.pk))
+        return _render_form(request, ProductForm(initial=product_initial(product)), product)
+    form = ProductForm(request.POST)
     if form.is_valid():
         try:
             product = services.product_update(actor=request.user, product=product, data=_data(form))
