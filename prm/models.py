@@ -196,6 +196,10 @@ class Notification(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Not emailed"
+        # The recipient's preference for the category: "daily summary" waits for the digest, "off" never emails.
+        DIGEST = "digest", "Waiting for the daily summary"
+        DIGESTED = "digested", "Sent in the daily summary"
+        OFF = "off", "Not emailed (turned off)"
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     recipient = models.ForeignKey(
@@ -214,6 +218,7 @@ class Notification(models.Model):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True, help_text="Where the inbox entry links to.")
+    action_label = models.CharField(max_length=100, blank=True, help_text="The button to `url`.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(
@@ -233,6 +238,133 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+    @property
+    def category(self) -> str:
+        return notification_category(self.template)
+
+    @property
+    def category_label(self) -> str:
+        category = self.category
+        return NotificationCategory(category).label if category else "Account"
+
+    @property
+    def excerpt(self) -> str:
+        """One plain line from the text body: the first paragraph after the greeting, without links."""
+        for paragraph in self.body_text.split("\n\n"):
+            line = " ".join(paragraph.split())
+            if not line or line.startswith(("Hello", "Hi ", "http://", "https://", "--")):
+                continue
+            return line if len(line) <= 160 else line[:159].rsplit(" ", 1)[0] + "…"
+        return ""
+
+
+# --- Notification categories and preferences ---------------------------------------------------------------------
+
+
+class NotificationCategory(models.TextChoices):
+    """What a person can choose how to receive. The category of a notification comes from its template's name."""
+
+    DEALS = "deals", "Deal registration"
+    MDF = "mdf", "MDF"
+    ENABLEMENT = "enablement", "Training and certification"
+    PROGRAM = "program", "Partner program"
+    INSIGHTS = "insights", "Reviews and insights"
+    SETUP = "setup", "Program changes"
+
+
+CATEGORY_HELP = {
+    NotificationCategory.DEALS: "Registrations submitted, decided, expiring; SLA reminders.",
+    NotificationCategory.MDF: "Funds allocated or expiring, requests and claims decided or waiting, payments.",
+    NotificationCategory.ENABLEMENT: "Courses completed, certifications earned, expiring or revoked; nudges.",
+    NotificationCategory.PROGRAM: "Applications, onboarding steps, agreements, tiers, owners, colleagues joining.",
+    NotificationCategory.INSIGHTS: "Review reminders, action items, renewals and the weekly digest.",
+    NotificationCategory.SETUP: "Changes the channel team makes to the program (tiers, checklists).",
+}
+
+# Security and account mails are always sent and cannot be turned off: an invitation (no account yet), someone's
+# role or membership changing, and the daily summary itself (it is how a "daily summary" choice is delivered).
+# Password and sign-in mails are sent by allauth and never pass through here.
+ALWAYS_SENT_TEMPLATES = frozenset({"invitation", "membership_role_changed", "membership_removed", "daily_summary"})
+
+# The template name's prefix decides its category; the first match wins.
+CATEGORY_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("deal_", NotificationCategory.DEALS),
+    ("mdf_", NotificationCategory.MDF),
+    ("enablement_", NotificationCategory.ENABLEMENT),
+    ("insights_", NotificationCategory.INSIGHTS),
+    ("setup_", NotificationCategory.SETUP),
+    ("program_", NotificationCategory.SETUP),
+    ("application_", NotificationCategory.PROGRAM),
+    ("partner_", NotificationCategory.PROGRAM),
+    ("onboarding_", NotificationCategory.PROGRAM),
+    ("tier_", NotificationCategory.PROGRAM),
+    ("reseller_", NotificationCategory.PROGRAM),
+    ("invitation_", NotificationCategory.PROGRAM),
+)
+
+
+def notification_category(template: str) -> str:
+    """The category of a notification template, or "" for one that is always sent (security and account mails).
+    A template no prefix names falls in "Partner program", so it can still be turned off."""
+    if template in ALWAYS_SENT_TEMPLATES:
+        return ""
+    for prefix, category in CATEGORY_PREFIXES:
+        if template.startswith(prefix):
+            return str(category)
+    return str(NotificationCategory.PROGRAM)
+
+
+class NotificationPreference(models.Model):
+    """How one person wants a category of notifications by email: right away, in a daily summary, or not at all
+    (the inbox always has them). A row without a user is the program's default for an audience (managers or
+    partner users), set in the program setup; without either, notifications are emailed right away."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATELY = "immediately", "Right away"
+        DAILY = "daily", "Daily summary"
+        OFF = "off", "Off (inbox only)"
+
+    class Audience(models.TextChoices):
+        MANAGERS = "managers", "Channel managers"
+        PARTNERS = "partners", "Partner users"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    audience = models.CharField(
+        max_length=10, choices=Audience.choices, blank=True, help_text="For a default (no user): whom it is for."
+    )
+    category = models.CharField(max_length=20, choices=NotificationCategory.choices)
+    delivery = models.CharField(max_length=12, choices=Delivery.choices, default=Delivery.IMMEDIATELY)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["user", "category"],
+                condition=models.Q(user__isnull=False),
+                name="notification_pref_one_per_user_category",
+            ),
+            models.UniqueConstraint(
+                fields=["audience", "category"],
+                condition=models.Q(user__isnull=True),
+                name="notification_pref_one_default_per_audience",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, audience="")
+                | models.Q(user__isnull=True, audience__in=["managers", "partners"]),
+                name="notification_pref_user_or_audience",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.user or self.get_audience_display()
+        return f"{who}: {self.get_category_display()} → {self.get_delivery_display()}"
 
 
 class ExchangeRate(models.Model):

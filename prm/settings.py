@@ -136,6 +136,11 @@ CELERY_BEAT_SCHEDULE = {
     # The daily reminders sweep: each app registers what it needs reminding about (prm.reminders).
     "reminders-sweep": {"task": "prm.tasks.reminders_sweep", "schedule": crontab(hour=7, minute=0)},
     "notifications-requeue": {"task": "prm.tasks.notifications_requeue", "schedule": crontab(minute="*/10")},
+    # One email a day listing what people chose to get as a daily summary (once per person and day).
+    "notifications-daily-summary": {
+        "task": "prm.notification_tasks.send_daily_summaries",
+        "schedule": crontab(hour=17, minute=30),
+    },
     "tiers-evaluate": {"task": "partners.tasks.tiers_evaluate_nightly", "schedule": crontab(hour=2, minute=30)},
     "onboarding-digest": {
         "task": "partners.tasks.onboarding_weekly_digest",

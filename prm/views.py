@@ -1,13 +1,30 @@
 import logging
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prm.access import is_channel_manager, member_required, public, user_membership
-from prm.notifications import inbox_list, inbox_mark_read
+from prm.models import NotificationPreference
+from prm.notifications import (
+    DAILY_SUMMARY,
+    BadUnsubscribeToken,
+    inbox_get,
+    inbox_list,
+    inbox_mark_read,
+    inbox_message_html,
+    notification_preferences,
+    notification_preferences_set,
+    unsubscribe_apply,
+    unsubscribe_categories,
+    unsubscribe_read,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +82,28 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_POST
+def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and show it (a POST, so a prefetch never marks anything read)."""
+    notification = inbox_get(user=request.user, pk=pk)
+    if notification is None:
+        return redirect("inbox")
+    inbox_mark_read(user=request.user, notification_id=notification.pk)
+    return redirect("inbox_message", pk=notification.pk)
+
+
+@member_required
+@require_GET
+def inbox_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """One message as it was written (the rendered email's message, sanitised), with a button to its object."""
+    notification = inbox_get(user=request.user, pk=pk)
+    if notification is None:
+        raise Http404("Not found")
+    body = mark_safe(inbox_message_html(notification))  # noqa: S308 - cleaned by nh3 in inbox_message_html
+    return render(request, "prm/notification_message.html", {"notification": notification, "body": body})
+
+
+@member_required
+@require_POST
 def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read and follow its link (a POST, so a prefetch never marks anything read)."""
     notification = inbox_list(user=request.user).filter(pk=pk).first()
@@ -79,3 +118,62 @@ def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
 def inbox_read_all(request: HttpRequest) -> HttpResponse:
     inbox_mark_read(user=request.user)
     return redirect("inbox")
+
+
+# --- Notification preferences and unsubscribing ------------------------------------------------------------------
+
+
+@member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def notification_preferences_page(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own choices, per category: right away, daily summary, off, or the program's default.
+    There is no user id in the URL: nobody can see or change anyone else's."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        choices = {
+            row["category"]: request.POST.get(row["category"], "")
+            for row in notification_preferences(user=request.user)
+        }
+        try:
+            changed = notification_preferences_set(user=request.user, choices=choices)
+        except ValidationError as exc:
+            errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
+        else:
+            messages.success(request, "Saved." if changed else "Nothing changed.")
+            return redirect("notification_preferences")
+    rows = notification_preferences(user=request.user)
+    for row in rows:
+        row["error"] = errors.get(row["category"], "")
+        if errors:
+            row["own"] = request.POST.get(row["category"], row["own"])
+    return render(
+        request,
+        "prm/notification_preferences.html",
+        {"rows": rows, "deliveries": NotificationPreference.Delivery.choices, "has_errors": bool(errors)},
+    )
+
+
+@public
+@csrf_exempt  # the signed token is the proof; mail providers post RFC 8058 one-click unsubscribes without a form
+@require_http_methods(["GET", "HEAD", "POST"])
+def notification_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """From an email's footer (no sign-in): GET asks to confirm, POST turns the category off. A tampered or expired
+    link gets a page that says so and where to go instead."""
+    try:
+        user, category = unsubscribe_read(token)
+    except BadUnsubscribeToken as exc:
+        return render(request, "prm/notification_unsubscribe.html", {"bad": exc.reason}, status=400)
+    from prm.models import NotificationCategory
+
+    if request.method == "POST":
+        labels = unsubscribe_apply(user=user, category=category)
+        return render(request, "prm/notification_unsubscribe.html", {"done": True, "labels": labels, "who": user.email})
+    if category == DAILY_SUMMARY:
+        labels = [str(NotificationCategory(c).label) for c in unsubscribe_categories(user=user, category=category)]
+    else:
+        labels = [str(NotificationCategory(category).label)]
+    return render(
+        request,
+        "prm/notification_unsubscribe.html",
+        {"labels": labels, "who": user.email, "token": token, "daily": category == DAILY_SUMMARY},
+    )
