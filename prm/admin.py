@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
-from prm.models import AuditEvent, Notification, User
+from prm.models import AuditEvent, Notification, NotificationPreference, User
 from prm.notifications import notification_resend
 
 
@@ -87,3 +87,14 @@ class NotificationAdmin(admin.ModelAdmin):
     def resend_failed(self, request: HttpRequest, queryset) -> None:
         count = notification_resend(notification_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """People's own choices and the program's defaults (a row without a user). People change theirs on their
+    notification settings page; program admins change the defaults in the program setup (audited there)."""
+
+    list_display = ("__str__", "user", "audience", "category", "delivery", "updated_at")
+    list_filter = ("category", "delivery", "audience")
+    search_fields = ("user__email",)
+    raw_id_fields = ("user",)

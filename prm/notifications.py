@@ -121,6 +121,9 @@ def _email_status_for(*, recipient: User | None, category: str) -> str:
 def render_text_body(template: str, ctx: dict[str, Any]) -> str:
     """The text body with the shared footer, written once here rather than in every template."""
     body = render_to_string(f"notifications/{template}/body.txt", ctx).rstrip()
+    action_url = ctx.get("action_url")
+    if action_url and action_url not in body:  # every email links to its object, as the HTML's button does
+        body += f"\n\n{ctx.get('action_label') or 'Open it'}: {action_url}"
     footer = render_to_string("notifications/_footer.txt", ctx).strip()
     return f"{body}\n\n-- \n{footer}\n"
 
