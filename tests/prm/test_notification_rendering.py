@@ -19,7 +19,6 @@ from dealreg.models import Conflict, Registration
 from enablement.models import CertificationAward
 from insights.models.customers import CustomerContract
 from insights.models.reviews import ActionItem, Review
-from mdf.models import FundRequest
 from mdf.services import common as mdf_common
 from partners.models import AgreementAcceptance, AgreementVersion, Application, Invitation, PartnerMembership, Tier
 from partners.models.onboarding import ChecklistStep
@@ -495,7 +494,8 @@ def test_template_renders_clean(rendered, name):
     html_text = re.sub(r"<[^>]+>", " ", n.body_html)
     for pattern in RAW_AMOUNT:
         assert not pattern.search(html_text), f"{name} HTML has an unformatted amount: {pattern.search(html_text)[0]!r}"
-    assert "{{" not in n.body_html and "{%" not in n.body_html
+    assert "{{" not in n.body_html
+    assert "{%" not in n.body_html
     assert "&amp;amp;" not in n.body_html
     if "Smith & Jones O'Hara" in n.body_text:
         assert "Smith &amp; Jones O&#x27;Hara" in n.body_html, name
@@ -505,7 +505,8 @@ def test_template_renders_clean(rendered, name):
     parser.close()
     assert not parser.problems, f"{name}: {parser.problems}"
     assert parser.stack == [], f"{name}: tags left open {parser.stack}"
-    assert "<!-- message -->" in n.body_html and "<!-- /message -->" in n.body_html
+    assert "<!-- message -->" in n.body_html
+    assert "<!-- /message -->" in n.body_html
 
     if n.url:
         link = f"{settings.SITE_URL}{n.url}"
