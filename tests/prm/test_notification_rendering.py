@@ -551,7 +551,8 @@ def test_the_inbox_renders_every_message_without_raw_markup(rendered, world, cli
         message = client.get(f"/inbox/{n.pk}/message/")
         assert message.status_code == 200, name
         body = message.context["body"]
-        assert "<script" not in body and "style=" not in body and "{{" not in body, name
+        for unsafe in ("<script", "style=", "{{"):
+            assert unsafe not in body, name
         assert "Stop emails about" not in body, name  # the footer stays in the email
         html_text = re.sub(r"<[^>]+>", " ", body)
         for pattern in RAW_AMOUNT:
