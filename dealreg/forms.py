@@ -9,7 +9,7 @@ from django_countries import countries
 
 from dealreg.models import Product, Registration
 from dealreg.services.products import PRODUCT_FIELDS, products_offered, products_summary
-from dealreg.services.registrations.requirements import SUBMIT_REQUIREMENTS, missing_to_submit
+from dealreg.services.registrations.requirements import missing_to_submit, submit_requirements
 from prm.names import registrable_domain
 
 TEXT_MAX = 4000
@@ -104,7 +104,7 @@ class ProductCheckboxes(forms.CheckboxSelectMultiple):
 class RegistrationForm(forms.Form):
     """A partner's registration of a deal. Anything can be saved as a draft (the customer's name aside, to find it
     again); `for_submit=True` asks for what a channel manager needs to decide: the fields of
-    `SUBMIT_REQUIREMENTS`, which the page also marks.
+    `dealreg.services.registrations.requirements`, which the page also marks.
 
     Products: with a catalogue, the offered products as check boxes plus "Other" with its text (used only when
     ticked); without one (no product offered), the free-text field as before."""
@@ -182,7 +182,7 @@ class RegistrationForm(forms.Form):
             for name in ("catalogue_products", "other", "other_products"):
                 del self.fields[name]
         # The marks "needed to submit" come from the one definition (dealreg.services.registrations.requirements).
-        for requirement in SUBMIT_REQUIREMENTS:
+        for requirement in submit_requirements(with_catalogue=self.uses_catalogue):
             self.fields[self.field_for(requirement.field)].needed_to_submit = True
 
     def field_for(self, requirement_field: str) -> str:
@@ -224,7 +224,7 @@ class RegistrationForm(forms.Form):
             if self.uses_catalogue and data.get("other") and not data.get("other_products"):
                 self.add_error("other_products", "Say which other product, or untick “Other”.")
             values = {**data, "products": summary}
-            for requirement in missing_to_submit(values):
+            for requirement in missing_to_submit(values, with_catalogue=self.uses_catalogue):
                 field = self.field_for(requirement.field)
                 anchor = "catalogue-products" if field == "catalogue_products" else self[field].auto_id
                 self.missing_to_submit.append({"what": requirement.what, "field": field, "anchor": anchor})

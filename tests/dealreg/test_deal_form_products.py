@@ -15,9 +15,9 @@ from dealreg.forms import RegistrationForm
 from dealreg.models import Conflict, Product, Registration
 from dealreg.services import products as catalogue
 from dealreg.services.registrations.requirements import (
-    REQUIRED_TO_SUBMIT,
     SUBMIT_REQUIREMENTS,
     registration_missing_to_submit,
+    submit_requirements,
 )
 from tests.dealreg.factories_views import RegistrationFactory, approved
 
@@ -254,11 +254,15 @@ def test_without_products_offered_the_form_is_free_text_as_before(admin_client_a
     assert not registration.catalogue_products.exists()
 
 
-def test_without_a_catalogue_a_product_is_still_needed_to_submit(admin_client_a):
+def test_without_a_catalogue_products_stay_optional_as_before(admin_client_a, partner_a):
+    text = body(admin_client_a.get(reverse("portal:deal_create")))
+    label = re.search(r'<label for="id_products">(.*?)</label>', text, re.S).group(1)
+    assert "(optional)" in label
     response = post(admin_client_a, form_data())
-    assert response.status_code == 400
-    assert "Needed before you submit: at least one product." in body(response)
-    assert not Registration.objects.exists()
+    assert response.status_code == 302
+    registration = Registration.objects.get(partner=partner_a)
+    assert registration.status == Registration.Status.SUBMITTED
+    assert registration.products == ""
 
 
 # --- What is needed to submit ----------------------------------------------------------------------------------
@@ -340,8 +344,9 @@ def test_every_field_needed_to_submit_is_marked_and_only_those(admin_client_a, p
     if with_catalogue:
         catalogue.product_create(actor=program_admin, data={"name": "Platform"})
     text = body(admin_client_a.get(reverse("portal:deal_create")))
-    products_field = "catalogue_products" if with_catalogue else "products"
-    expected = [products_field if field == "products" else field for field in REQUIRED_TO_SUBMIT]
+    fields = [r.field for r in submit_requirements(with_catalogue=with_catalogue)]
+    assert ("products" in fields) is with_catalogue  # a product is asked for once there is a catalogue
+    expected = ["catalogue_products" if field == "products" else field for field in fields]
     assert sorted(marked(text)) == sorted(expected)
     # The legend says what the mark means; screen readers hear it with each field's label.
     assert '<span class="needed-mark" aria-hidden="true">*</span> Needed to submit.' in text
@@ -368,7 +373,6 @@ def test_the_marks_come_from_the_one_definition(monkeypatch, db):
         "SUBMIT_REQUIREMENTS",
         (*SUBMIT_REQUIREMENTS, requirements.Requirement("contact_title", "the contact's job title")),
     )
-    monkeypatch.setattr("dealreg.forms.SUBMIT_REQUIREMENTS", requirements.SUBMIT_REQUIREMENTS)
     form = RegistrationForm(
         form_data(products="Platform", contact_title=""), for_submit=True
     )  # no catalogue: free text
