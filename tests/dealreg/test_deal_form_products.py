@@ -390,3 +390,32 @@ def test_outsiders_cannot_open_another_partners_draft(outsider_client, partner_a
     )
     assert response.status_code == 404
     assert not draft.catalogue_products.exists()
+
+
+def test_the_form_and_the_catalogue_page_do_not_query_per_product(
+    admin_client_a, program_admin_client, program_admin, partner_a, partner_a_admin, products
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    draft = deals.registration_save_draft(
+        actor=partner_a_admin,
+        partner=partner_a,
+        data={"name": "Fabrikam", "catalogue_products": [products["Platform"]], "other_products": ""},
+    )
+    pages = [
+        (admin_client_a, reverse("portal:deal_create")),
+        (admin_client_a, reverse("portal:deal_edit", args=[draft.pk])),
+        (program_admin_client, reverse("manage:setup_product_list")),
+    ]
+    before = []
+    for client, url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        before.append(len(queries))
+    for n in range(10):
+        catalogue.product_create(actor=program_admin, data={"name": f"Extra {n}", "description": "More"})
+    for (client, url), count in zip(pages, before, strict=True):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) == count, url
