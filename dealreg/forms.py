@@ -140,7 +140,11 @@ class RegistrationForm(forms.Form):
         required=False,
         widget=ProductCheckboxes,
         help_text="Tick every product the customer wants.",
-        error_messages={"invalid_choice": "One of the products is no longer offered: pick again."},
+        error_messages={
+            "invalid_choice": "One of the products is no longer offered: pick again.",
+            "invalid_pk_value": "Pick the products from the list.",
+            "invalid_list": "Pick the products from the list.",
+        },
     )
     other = forms.BooleanField(label="Other", required=False)
     other_products = forms.CharField(

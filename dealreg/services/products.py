@@ -70,7 +70,10 @@ def products_summary(products: Iterable[Product], other: str = "") -> str:
 def products_for_registration(values: Iterable[Any], *, registration: Registration | None = None) -> list[Product]:
     """The catalogue products a partner picked (products or their ids). Only offered products may be picked, except
     the ones the registration already has (retired since: it keeps them)."""
-    ids = {v.pk if isinstance(v, Product) else int(v) for v in values}
+    try:
+        ids = {v.pk if isinstance(v, Product) else int(v) for v in values}
+    except (TypeError, ValueError):
+        raise ValidationError({"catalogue_products": "Pick the products from the list."}) from None
     if not ids:
         return []
     found = {p.pk: p for p in Product.objects.filter(pk__in=ids)}

@@ -419,3 +419,25 @@ def test_the_form_and_the_catalogue_page_do_not_query_per_product(
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         assert len(queries) == count, url
+
+
+def test_the_service_refuses_junk_product_ids_in_words(partner_a, partner_a_admin, products):
+    for junk in (["abc"], [None], [999999]):
+        with pytest.raises(ValidationError) as refused:
+            deals.registration_save_draft(
+                actor=partner_a_admin,
+                partner=partner_a,
+                data={"name": "X", "catalogue_products": junk, "other_products": ""},
+            )
+        assert "catalogue_products" in refused.value.message_dict
+    assert not Registration.objects.exists()
+
+
+def test_junk_posted_to_the_form_is_a_message_not_a_500(admin_client_a, products):
+    response = post(admin_client_a, form_data(catalogue_products=["abc"]))
+    assert response.status_code == 400
+    assert "Pick the products from the list." in body(response)
+    response = post(admin_client_a, form_data(catalogue_products=["999999"]))
+    assert response.status_code == 400
+    assert "One of the products is no longer offered: pick again." in body(response)
+    assert not Registration.objects.exists()
