@@ -120,7 +120,9 @@ def registration_save_draft(
     *, actor: User, partner: Partner, data: dict[str, Any], registration: Registration | None = None
 ) -> Registration:
     """Create a draft, or save changes to a draft (or to a registration sent back for more information).
-    Nothing is checked against other registrations until it is submitted."""
+    Nothing is checked against other registrations until it is submitted. Products come either picked from the
+    catalogue (`catalogue_products` with `other_products`: the `products` summary is written from them) or as the
+    `products` text alone (callers without the catalogue)."""
     require_member(actor, partner)
     with transaction.atomic():
         if registration is None:
