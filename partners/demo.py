@@ -189,6 +189,10 @@ def evaluate_tiers(*, stdout: Any = None) -> None:
 
 def _program() -> None:
     program = services.program_get()
+    # The demo is a program already running: the first-run setup wizard is not offered.
+    Program.objects.filter(pk=program.pk, setup_wizard=Program.Wizard.PENDING).update(
+        setup_wizard=Program.Wizard.DONE, setup_wizard_at=timezone.now()
+    )
     if not program.description:
         Program.objects.filter(pk=program.pk).update(
             description="Sell, deliver and recommend our platform. Register your deals to protect them, "

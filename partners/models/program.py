@@ -54,6 +54,20 @@ class Program(models.Model):
     review_reminder_days = models.PositiveSmallIntegerField(
         default=3, help_text="Remind the partner's owner and admins this many days before a scheduled review."
     )
+
+    class Wizard(models.TextChoices):
+        PENDING = "pending", "Not run yet"
+        DONE = "done", "Completed"
+        SKIPPED = "skipped", "Skipped"
+
+    setup_wizard = models.CharField(
+        "first-run setup wizard",
+        max_length=10,
+        choices=Wizard.choices,
+        default=Wizard.PENDING,
+        help_text="Whether the first-run setup wizard was completed or skipped; pending shows it on a fresh install.",
+    )
+    setup_wizard_at = models.DateTimeField(null=True, blank=True, help_text="When it was completed or skipped.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -83,45 +83,127 @@ def _url(name: str) -> str | None:
 
 # --- The index ---------------------------------------------------------------------------------------------------
 
-# The other parts of the program: (title, what it is, our page's URL name if it has one, the admin's).
+# The other parts of the program, by section: (title, what it is, our page's URL name, the admin's changelist).
+# A page another app owns is found by its URL name (partners imports no feature app), and left out when absent.
 OTHER_PARTS = (
     (
-        "Onboarding checklists",
-        "The steps a new partner goes through, per partner type.",
-        "manage:setup_checklist_list",
-        "partners_checklist_changelist",
+        "Onboarding",
+        (
+            (
+                "Onboarding checklists",
+                "The steps a new partner goes through, per partner type.",
+                "manage:setup_checklist_list",
+                "partners_checklist_changelist",
+            ),
+            (
+                "Agreement versions",
+                "The partner agreement partners accept; a new version asks them again.",
+                "manage:setup_agreement_list",
+                "partners_agreementversion_changelist",
+            ),
+        ),
     ),
     (
-        "Agreement versions",
-        "The partner agreement partners accept; a new version asks them again.",
-        "manage:setup_agreement_list",
-        "partners_agreementversion_changelist",
+        "Deal registration",
+        (
+            (
+                "Deal-registration policy",
+                "Protection window, extensions, decision time and how conflicts are decided.",
+                "manage:setup_deal_policy",
+                "dealreg_dealregpolicy_changelist",
+            ),
+            (
+                "Products",
+                "The catalogue partners pick from when they register a deal.",
+                "manage:setup_product_list",
+                "dealreg_product_changelist",
+            ),
+        ),
     ),
     (
-        "Deal-registration policy",
-        "Exclusivity window, extensions and how conflicts are decided.",
-        None,
-        "dealreg_dealregpolicy_changelist",
+        "Market development funds",
+        (
+            (
+                "MDF settings",
+                "Fiscal periods, claim deadlines, approval limits.",
+                "manage:mdf_settings",
+                "mdf_mdfsettings_changelist",
+            ),
+            (
+                "MDF periods",
+                "The periods budgets are allocated for.",
+                "manage:setup_mdf_period_list",
+                "mdf_period_changelist",
+            ),
+        ),
     ),
-    ("MDF settings", "Claim deadlines, approval limits and cost share.", None, "mdf_mdfsettings_changelist"),
-    ("MDF periods", "The periods budgets are allocated for.", None, "mdf_period_changelist"),
+    (
+        "Notifications",
+        (
+            (
+                "Notification defaults",
+                "How channel managers and partner users get each kind of message, until they choose themselves.",
+                "manage:setup_notifications",
+                None,
+            ),
+        ),
+    ),
 )
+
+# Plain-words summaries other apps give of their part, keyed by the part's URL name: func() -> list of sentences.
+# (dealreg and mdf register theirs when their setup views load, as partners may not import them.)
+_SUMMARIES: dict[str, Callable[[], list[str]]] = {}
+
+
+def register_setup_summary(url_name: str, func: Callable[[], list[str]]) -> None:
+    _SUMMARIES[url_name] = func
+
+
+def _summary(url_name: str) -> list[str]:
+    func = _SUMMARIES.get(url_name)
+    return func() if func is not None else []
+
+
+def _sections() -> list[dict[str, Any]]:
+    sections = []
+    for heading, parts in OTHER_PARTS:
+        rows = []
+        for title, about, page, admin in parts:
+            rows.append(
+                {
+                    "title": title,
+                    "about": about,
+                    "url": _url(page),
+                    "admin_url": _admin_url(admin) if admin else None,
+                    "summary": _summary(page),
+                }
+            )
+        sections.append({"heading": heading, "id": heading.lower().replace(" ", "-"), "parts": rows})
+    return sections
+
+
+def wizard_due(user: Any) -> bool:
+    """Offer the first-run wizard: to a program admin, on a fresh install (no partner yet), while the wizard was
+    neither completed nor skipped (the demo data marks it done)."""
+    if not can_manage_program(user):
+        return False
+    return program_get().setup_wizard == Program.Wizard.PENDING and not Partner.objects.exists()
 
 
 @program_setup
 def program_index(request: HttpRequest) -> HttpResponse:
-    parts = []
-    for title, about, page, admin in OTHER_PARTS:
-        page_url = _url(page) if page else None
-        parts.append({"title": title, "about": about, "url": page_url, "admin_url": _admin_url(admin)})
+    # A fresh install: a banner at the top offers the first-run wizard to a program admin.
+    due = wizard_due(request.user)
+    program = program_get()
     tiers = list(Tier.objects.order_by("rank").prefetch_related("requirements"))
     context = setup_context(
         request,
-        program=program_get(),
+        program=program,
         tiers=tiers,
-        here_parts=[part for part in parts if part["url"]],
-        elsewhere_parts=[part for part in parts if not part["url"]],
+        sections=_sections(),
         stage=Program.Stage,
+        wizard_due=due,
+        wizard_url=_url("manage:setup_wizard"),
     )
     return render(request, "partners/setup/index.html", context)
 

@@ -8,6 +8,7 @@ from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from mdf import selectors, services
 from mdf.forms.manage import LedgerFilterForm, SettingsForm
@@ -15,8 +16,11 @@ from mdf.ledger import available_change, balance_totals, balances_for, running_b
 from mdf.models import Budget, FundRequest, LedgerEntry
 from mdf.roi import roi_total
 from mdf.services.common import admins
+from mdf.services.setup import mdf_settings_change
+from partners.forms.setup import make_read_only
 from partners.models import Partner
 from partners.services.program import reporting_currency
+from partners.views.setup import program_setup, setup_context
 from prm.access import manager_required
 from prm.money import Totals, format_money
 
@@ -142,27 +146,36 @@ def roi(request: HttpRequest) -> HttpResponse:
     return render(request, "mdf/manage/roi.html", context)
 
 
-@manager_required
+@program_setup
+@require_http_methods(["GET", "HEAD", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
+    """The MDF settings, part of the program setup: program admins change them (audited); plain channel managers
+    read them, and get the program setup's 403 page when they post."""
     current = services.mdf_settings()
     if request.method != "POST":
         form = SettingsForm(instance=current)
-        return render(request, "mdf/manage/settings.html", _settings_context(form, current))
+        return _render_settings(request, form, current)
     form = SettingsForm(request.POST, instance=services.mdf_settings())
     if form.is_valid():
         try:
-            services.mdf_settings_update(
-                actor=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+            _settings, changed = mdf_settings_change(
+                actor=request.user, data={name: form.cleaned_data[name] for name in form.Meta.fields}
             )
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
-            messages.success(request, "Saved. A change of fiscal calendar applies to periods created from now on.")
+            if changed:
+                messages.success(request, "Saved. A change of fiscal calendar applies to periods created from now on.")
+            else:
+                messages.info(request, "Nothing changed: the settings are as they were.")
             return redirect("manage:mdf_settings")
-    return render(request, "mdf/manage/settings.html", _settings_context(form, services.mdf_settings()), status=400)
+    return _render_settings(request, form, services.mdf_settings(), status=400)
 
 
-def _settings_context(form: SettingsForm, current) -> dict:
+def _render_settings(request: HttpRequest, form: SettingsForm, current, status: int = 200) -> HttpResponse:
     # An amount band with nobody to give the second approval would leave big requests waiting for ever.
     no_admin = current.admin_approval_above is not None and not admins()
-    return {"form": form, "tab": "settings", "nav": NAV, "no_admin": no_admin}
+    if not request.can_edit_program:  # type: ignore[attr-defined]
+        make_read_only(form)
+    context = setup_context(request, form=form, tab="settings", nav=NAV, no_admin=no_admin)
+    return render(request, "mdf/manage/settings.html", context, status=status)
