@@ -413,6 +413,12 @@ def contexts(w) -> dict[str, dict]:
             "count": 1,
             "more": 0,
         },
+        "setup_deal_policy_changed": {
+            "partner": w.partner,
+            "lines": ["Newly approved registrations are protected for 120 days (was 90).", "Extensions: 30 days."],
+            "tier_protection": 120,
+            "tier": w.tier,
+        },
         "daily_summary": {
             "day": w.today,
             "count": 1,
