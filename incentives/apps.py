@@ -8,3 +8,7 @@ class IncentivesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "incentives"
     verbose_name = "Incentives and earnings"
+
+    def ready(self) -> None:
+        # dealreg's won hook and the renewal receiver (see incentives/signals.py).
+        from incentives import signals  # noqa: F401

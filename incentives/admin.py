@@ -1,0 +1,81 @@
+"""Django admin for the incentive plan and the ledger. Published versions and their rules are read-only; ledger
+lines can be looked at, never added, changed or deleted here (a correction is a negative line, made by a service)."""
+
+from django.contrib import admin
+
+from incentives.models import Boost, DealPayoutRule, EarningLine, IncentivePlan, PlanVersion
+
+
+class FrozenWhenPublished:
+    def _published(self, obj) -> bool:
+        version = obj if isinstance(obj, PlanVersion) else getattr(obj, "version", None)
+        return bool(version and version.is_published)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and self._published(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and self._published(obj))
+
+
+class PayoutInline(FrozenWhenPublished, admin.TabularInline):
+    model = DealPayoutRule
+    extra = 0
+
+
+class BoostInline(FrozenWhenPublished, admin.TabularInline):
+    model = Boost
+    extra = 0
+
+
+@admin.register(IncentivePlan)
+class IncentivePlanAdmin(admin.ModelAdmin):
+    list_display = ("name", "payable_after_days", "updated_at")
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(FrozenWhenPublished, admin.ModelAdmin):
+    list_display = ("__str__", "status", "effective_from", "published_at", "published_by", "first_win_bonus",
+                    "first_win_currency", "renewal_rebate_percent")  # fmt: skip
+    list_filter = ("status", "plan")
+    search_fields = ("notes",)
+    readonly_fields = ("status", "effective_from", "published_at", "published_by", "created_by", "created_at")
+    inlines = (PayoutInline, BoostInline)
+
+
+@admin.register(DealPayoutRule)
+class DealPayoutRuleAdmin(FrozenWhenPublished, admin.ModelAdmin):
+    list_display = ("version", "involvement", "kind", "percent", "fixed_amount", "currency", "min_deal_amount",
+                    "cap_amount")  # fmt: skip
+    list_filter = ("involvement", "kind", "version__status")
+
+
+@admin.register(Boost)
+class BoostAdmin(FrozenWhenPublished, admin.ModelAdmin):
+    list_display = ("name", "version", "kind", "value", "starts_on", "ends_on", "region", "country", "product",
+                    "segment", "partner_type", "tier")  # fmt: skip
+    list_filter = ("kind", "region", "version__status")
+    search_fields = ("name", "product")
+
+
+@admin.register(EarningLine)
+class EarningLineAdmin(admin.ModelAdmin):
+    list_display = ("pk", "partner", "rule_kind", "amount", "currency", "state", "earned_on", "payable_on",
+                    "plan_version", "registration")  # fmt: skip
+    list_filter = ("state", "rule_kind", "currency", "plan_version")
+    search_fields = ("partner__name", "calculation", "event_key", "registration__name")
+    date_hierarchy = "earned_on"
+    list_select_related = ("partner", "plan_version__plan", "registration")
+    raw_id_fields = ("partner", "registration", "renewal", "reverses")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
