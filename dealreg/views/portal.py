@@ -20,6 +20,7 @@ from dealreg.forms import (
     registration_initial,
 )
 from dealreg.models import Registration
+from dealreg.services.registrations.requirements import registration_missing_to_submit
 from dealreg.policy import policy_get, protection_days
 from partners.models import PartnerMembership
 from prm.access import partner_required
@@ -327,4 +328,9 @@ def registration_submit(request: HttpRequest, pk: int) -> HttpResponse:
     if registration.status not in EDITABLE:
         messages.info(request, "This registration was submitted already.")
         return redirect("portal:deal_detail", pk=pk)
+    if missing := registration_missing_to_submit(registration):
+        # The same checks as the deal form's Submit: the partner completes the draft, nothing is lost.
+        what = ", ".join(requirement.what for requirement in missing)
+        messages.error(request, f"Before you submit, add {what}. Your draft is saved as it was.")
+        return redirect("portal:deal_edit", pk=pk)
     return _submit(request, registration)

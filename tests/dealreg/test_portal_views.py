@@ -180,6 +180,25 @@ def test_submit_a_draft_from_its_page(admin_client_a, partner_a, partner_a_admin
     draft = services.registration_save_draft(
         actor=partner_a_admin, partner=partner_a, data={"name": "Wayne Enterprises", "website": "wayne.com"}
     )
+    # What the deal form asks before submitting is asked here too: the partner completes the draft first.
+    response = admin_client_a.post(reverse("portal:deal_submit", args=[draft.pk]), follow=True)
+    draft.refresh_from_db()
+    assert draft.status == Registration.Status.DRAFT
+    assert response.redirect_chain[-1][0] == reverse("portal:deal_edit", args=[draft.pk])
+    assert "Before you submit, add the contact&#x27;s name, the contact&#x27;s email" in body(response)
+    draft = services.registration_save_draft(
+        actor=partner_a_admin,
+        partner=partner_a,
+        registration=draft,
+        data={
+            "name": "Wayne Enterprises",
+            "website": "wayne.com",
+            "contact_name": "Bruce Wayne",
+            "contact_email": "bruce@wayne.com",
+            "value": "90000",
+            "expected_close": timezone.localdate() + timedelta(days=60),
+        },
+    )
     response = admin_client_a.post(reverse("portal:deal_submit", args=[draft.pk]), follow=True)
     draft.refresh_from_db()
     assert draft.status == Registration.Status.SUBMITTED
