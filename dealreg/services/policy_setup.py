@@ -69,7 +69,9 @@ def policy_summary(policy: DealregPolicy) -> list[str]:
         lines.append("Every registration is reviewed by the channel team; conflicts are never approved by themselves.")
     days = reminder_days(policy.expiry_reminder_days)
     if days:
-        lines.append(f"Partners are reminded {', '.join(str(d) for d in days)} days before protection ends.")
+        words = [str(d) for d in days]
+        said = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+        lines.append(f"Partners are reminded {said} day{'' if words == ['1'] else 's'} before protection ends.")
     else:
         lines.append("Partners get no reminder before protection ends.")
     return lines
