@@ -35,8 +35,16 @@ class IncentivePlanAdmin(admin.ModelAdmin):
 
 @admin.register(PlanVersion)
 class PlanVersionAdmin(FrozenWhenPublished, admin.ModelAdmin):
-    list_display = ("__str__", "status", "effective_from", "published_at", "published_by", "first_win_bonus",
-                    "first_win_currency", "renewal_rebate_percent")  # fmt: skip
+    list_display = (
+        "__str__",
+        "status",
+        "effective_from",
+        "published_at",
+        "published_by",
+        "first_win_bonus",
+        "first_win_currency",
+        "renewal_rebate_percent",
+    )
     list_filter = ("status", "plan")
     search_fields = ("notes",)
     readonly_fields = ("status", "effective_from", "published_at", "published_by", "created_by", "created_at")
@@ -45,23 +53,53 @@ class PlanVersionAdmin(FrozenWhenPublished, admin.ModelAdmin):
 
 @admin.register(DealPayoutRule)
 class DealPayoutRuleAdmin(FrozenWhenPublished, admin.ModelAdmin):
-    list_display = ("version", "involvement", "kind", "percent", "fixed_amount", "currency", "min_deal_amount",
-                    "cap_amount")  # fmt: skip
+    list_display = (
+        "version",
+        "involvement",
+        "kind",
+        "percent",
+        "fixed_amount",
+        "currency",
+        "min_deal_amount",
+        "cap_amount",
+    )
     list_filter = ("involvement", "kind", "version__status")
 
 
 @admin.register(Boost)
 class BoostAdmin(FrozenWhenPublished, admin.ModelAdmin):
-    list_display = ("name", "version", "kind", "value", "starts_on", "ends_on", "region", "country", "product",
-                    "segment", "partner_type", "tier")  # fmt: skip
+    list_display = (
+        "name",
+        "version",
+        "kind",
+        "value",
+        "starts_on",
+        "ends_on",
+        "region",
+        "country",
+        "product",
+        "segment",
+        "partner_type",
+        "tier",
+    )
     list_filter = ("kind", "region", "version__status")
     search_fields = ("name", "product")
 
 
 @admin.register(EarningLine)
 class EarningLineAdmin(admin.ModelAdmin):
-    list_display = ("pk", "partner", "rule_kind", "amount", "currency", "state", "earned_on", "payable_on",
-                    "plan_version", "registration")  # fmt: skip
+    list_display = (
+        "pk",
+        "partner",
+        "rule_kind",
+        "amount",
+        "currency",
+        "state",
+        "earned_on",
+        "payable_on",
+        "plan_version",
+        "registration",
+    )
     list_filter = ("state", "rule_kind", "currency", "plan_version")
     search_fields = ("partner__name", "calculation", "event_key", "registration__name")
     date_hierarchy = "earned_on"

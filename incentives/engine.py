@@ -102,9 +102,7 @@ def boost_matches(boost, deal: Deal) -> bool:
         return False
     if boost.partner_type and boost.partner_type != deal.partner_type:
         return False
-    if boost.tier_id and boost.tier_id != deal.partner_tier_id:
-        return False
-    return True
+    return not (boost.tier_id and boost.tier_id != deal.partner_tier_id)
 
 
 def deal_payout(rule, deal: Deal, *, version_label: str) -> Part | None:

@@ -57,14 +57,20 @@ class PlanVersion(models.Model):
     )
     notes = models.TextField(blank=True, max_length=2000, help_text="What changed and why (shown to partners).")
     first_win_bonus = models.DecimalField(
-        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
         help_text="Paid once, on a partner's first won deal.",
-    )  # fmt: skip
+    )
     first_win_currency = models.CharField(max_length=3, blank=True)
     renewal_rebate_percent = models.DecimalField(
-        **PERCENT, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        **PERCENT,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
         help_text="Percent of the renewed amount, for customers the partner brought.",
-    )  # fmt: skip
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -88,22 +94,24 @@ class PlanVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.plan} v{self.number}"
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
     def save(self, *args, **kwargs) -> None:
         if self.pk:
             stored = PlanVersion.objects.filter(pk=self.pk).values(*self.RULE_FIELDS, "status").first()
-            if stored and stored["status"] == self.Status.PUBLISHED:
-                if any(stored[f] != getattr(self, f) for f in self.RULE_FIELDS) or self.status != stored["status"]:
-                    raise ValidationError(FROZEN)
+            changed = stored and (
+                any(stored[f] != getattr(self, f) for f in self.RULE_FIELDS) or self.status != stored["status"]
+            )
+            if stored and stored["status"] == self.Status.PUBLISHED and changed:
+                raise ValidationError(FROZEN)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self.is_published:
             raise ValidationError(FROZEN)
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
 
 
 class FrozenWithVersion(models.Model):
@@ -114,11 +122,6 @@ class FrozenWithVersion(models.Model):
     class Meta:
         abstract = True
 
-    def _check_draft(self) -> None:
-        status = PlanVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
-        if status == PlanVersion.Status.PUBLISHED:
-            raise ValidationError(FROZEN)
-
     def save(self, *args, **kwargs) -> None:
         self._check_draft()
         super().save(*args, **kwargs)
@@ -126,6 +129,11 @@ class FrozenWithVersion(models.Model):
     def delete(self, *args, **kwargs):
         self._check_draft()
         return super().delete(*args, **kwargs)
+
+    def _check_draft(self) -> None:
+        status = PlanVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
+        if status == PlanVersion.Status.PUBLISHED:
+            raise ValidationError(FROZEN)
 
 
 class DealPayoutRule(FrozenWithVersion):
@@ -224,9 +232,13 @@ class EarningLine(models.Model):
         "insights.RenewalOutcome", null=True, blank=True, on_delete=models.PROTECT, related_name="earning_lines"
     )
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversals",
         help_text="The line this correction cancels.",
-    )  # fmt: skip
+    )
     rule_kind = models.CharField(max_length=20, choices=Kind.choices)
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="earning_lines")
     base_amount = models.DecimalField(**MONEY, help_text="What the rule was applied to (won or renewed amount).")

@@ -1,4 +1,6 @@
 """The incentives URL map: manager pages under /manage/incentives/, partner pages under /portal/."""
 
-manage_urlpatterns: list = []
-portal_urlpatterns: list = []
+from incentives.views import manage, portal
+
+manage_urlpatterns = manage.manage_urlpatterns
+portal_urlpatterns = portal.portal_urlpatterns

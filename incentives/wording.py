@@ -17,6 +17,7 @@ class Sentence:
     key: str
     text: str
     section: str  # "margin", "deals", "bonus", "renewals", "boosts", "payment"
+    group: str = ""  # rules that replace one another (a payout of one involvement in another currency)
 
 
 def _payout_text(rule) -> str:
@@ -95,7 +96,11 @@ def plan_sentences(version, *, tiers=(), payable_after_days: int | None = None) 
         key=lambda r: (INVOLVEMENT_ORDER.index(r.involvement) if r.involvement in INVOLVEMENT_ORDER else 9, r.currency),
     )
     for rule in rules:
-        sentences.append(Sentence(f"payout:{rule.involvement}:{rule.currency}", _payout_text(rule), "deals"))
+        sentences.append(
+            Sentence(
+                f"payout:{rule.involvement}:{rule.currency}", _payout_text(rule), "deals", f"payout:{rule.involvement}"
+            )
+        )
     if version.first_win_bonus:
         sentences.append(
             Sentence(
@@ -133,11 +138,24 @@ def plan_diff(old: list[Sentence] | None, new: list[Sentence]) -> list[str]:
         return [f"New: {s.text}" for s in new]
     before = {s.key: s.text for s in old}
     after = {s.key: s.text for s in new}
+    added = [s for s in new if s.key not in before]
+    removed = [s for s in old if s.key not in after]
+    # One rule of a group replaced by one other (the sourced payout now in USD only): a change, not two lines.
+    replaced: dict[str, Sentence] = {}
+    for s in added:
+        if not s.group:
+            continue
+        gone = [r for r in removed if r.group == s.group]
+        if len(gone) == 1 and len([a for a in added if a.group == s.group]) == 1:
+            replaced[s.key] = gone[0]
+    replaced_keys = {r.key for r in replaced.values()}
     lines = []
     for s in new:
-        if s.key not in before:
+        if s.key in replaced:
+            lines.append(f"Changed: {s.text} (was: {replaced[s.key].text})")
+        elif s.key not in before:
             lines.append(f"New: {s.text}")
         elif before[s.key] != s.text:
             lines.append(f"Changed: {s.text} (was: {before[s.key]})")
-    lines.extend(f"Removed: {s.text}" for s in old if s.key not in after)
+    lines.extend(f"Removed: {s.text}" for s in removed if s.key not in replaced_keys)
     return lines

@@ -65,8 +65,16 @@ def _rules(version: PlanVersion) -> tuple[list, list]:
     return list(version.payout_rules.all()), list(version.boosts.select_related("tier"))
 
 
-def _record(*, key: str, part: Part, partner_id: int, version: PlanVersion, base: tuple[Decimal, str],
-            earned_on: date, **links: Any) -> EarningLine | None:  # fmt: skip
+def _record(
+    *,
+    key: str,
+    part: Part,
+    partner_id: int,
+    version: PlanVersion,
+    base: tuple[Decimal, str],
+    earned_on: date,
+    **links: Any,
+) -> EarningLine | None:
     """Insert one line unless its event was recorded already (then None)."""
     if EarningLine.objects.filter(event_key=key).exists():
         return None
@@ -102,7 +110,7 @@ def _audit_accrual(lines: list[EarningLine], *, target: Any, actor: User | None,
             "lines": [
                 {"id": ln.pk, "kind": ln.rule_kind, "amount": str(ln.amount), "currency": ln.currency} for ln in lines
             ]
-        },  # fmt: skip
+        },
     )
 
 
@@ -134,8 +142,15 @@ def accrue_for_won(*, registration: Registration, actor: User | None = None) -> 
                 key = f"won:{registration.pk}:boost:{part.boost.pk}"
             else:
                 key = f"won:{registration.pk}:{part.kind}"
-            line = _record(key=key, part=part, partner_id=registration.partner_id, version=version, base=base,
-                           earned_on=won_on, registration=registration)  # fmt: skip
+            line = _record(
+                key=key,
+                part=part,
+                partner_id=registration.partner_id,
+                version=version,
+                base=base,
+                earned_on=won_on,
+                registration=registration,
+            )
             if line is not None:
                 created.append(line)
         _audit_accrual(created, target=registration, actor=actor, verb="earnings.accrued")
@@ -159,8 +174,15 @@ def accrue_for_renewal(*, renewal: Any, actor: User | None = None) -> list[Earni
     if part is None or part.amount <= 0:
         return []
     with transaction.atomic():
-        line = _record(key=f"renewal:{renewal.pk}", part=part, partner_id=contract.partner_id, version=version,
-                       base=(renewal.new_amount, renewal.currency), earned_on=renewal.due_on, renewal=renewal)  # fmt: skip
+        line = _record(
+            key=f"renewal:{renewal.pk}",
+            part=part,
+            partner_id=contract.partner_id,
+            version=version,
+            base=(renewal.new_amount, renewal.currency),
+            earned_on=renewal.due_on,
+            renewal=renewal,
+        )
         created = [line] if line else []
         _audit_accrual(created, target=renewal, actor=actor, verb="earnings.accrued")
     return created
@@ -191,9 +213,16 @@ def reverse_for(*, registration: Registration, reason: str, actor: User | None =
                 line.currency,
                 f"Reverses line #{line.pk} ({line.calculation}): {reason}",
             )
-            new = _record(key=f"reversal:{line.pk}", part=part, partner_id=line.partner_id,
-                          version=line.plan_version, base=(line.base_amount, line.base_currency), earned_on=today,
-                          registration=registration, reverses=line)  # fmt: skip
+            new = _record(
+                key=f"reversal:{line.pk}",
+                part=part,
+                partner_id=line.partner_id,
+                version=line.plan_version,
+                base=(line.base_amount, line.base_currency),
+                earned_on=today,
+                registration=registration,
+                reverses=line,
+            )
             if new is not None:
                 created.append(new)
         if created:

@@ -107,8 +107,13 @@ def plan_update(*, actor: User, name: str, payable_after_days: Any) -> Incentive
         before = {"name": plan.name, "payable_after_days": plan.payable_after_days}
         plan.name, plan.payable_after_days = name, days
         plan.save(update_fields=["name", "payable_after_days", "updated_at"])
-        audit_record(actor=actor, verb="incentives.plan_updated", target=plan, before=before,
-                     after={"name": name, "payable_after_days": days})  # fmt: skip
+        audit_record(
+            actor=actor,
+            verb="incentives.plan_updated",
+            target=plan,
+            before=before,
+            after={"name": name, "payable_after_days": days},
+        )
     return plan
 
 
@@ -139,8 +144,12 @@ def version_create_draft(*, actor: User) -> PlanVersion:
                 boost.pk, boost.id, boost.version = None, None, version
                 boost._state.adding = True
                 boost.save()
-        audit_record(actor=actor, verb="incentives.version_drafted", target=version,
-                     after={"number": number, "copied_from": source.number if source else None})  # fmt: skip
+        audit_record(
+            actor=actor,
+            verb="incentives.version_drafted",
+            target=version,
+            after={"number": number, "copied_from": source.number if source else None},
+        )
     return version
 
 
@@ -196,8 +205,13 @@ def version_update(*, actor: User, version: PlanVersion, data: dict[str, Any]) -
     currency = _currency(data.get("first_win_currency"), field="first_win_currency", errors=errors)
     if bonus and not currency and "first_win_currency" not in errors:
         errors["first_win_currency"] = ["Give the currency of the first-win bonus, like USD."]
-    rebate = _percent(data.get("renewal_rebate_percent"), field="renewal_rebate_percent",
-                      label="renewal rebate percent", required=False, errors=errors)  # fmt: skip
+    rebate = _percent(
+        data.get("renewal_rebate_percent"),
+        field="renewal_rebate_percent",
+        label="renewal rebate percent",
+        required=False,
+        errors=errors,
+    )
     notes = (data.get("notes") or "").strip()
     if len(notes) > 2000:
         errors["notes"] = ["The notes are at most 2,000 characters."]
@@ -241,8 +255,15 @@ def _clean_payout(data: dict[str, Any]) -> dict[str, Any]:
         errors["currency"] = ["Give the currency of the fee, minimum or cap, like USD."]
     if errors:
         raise ValidationError(errors)
-    return {"involvement": involvement, "kind": kind, "percent": percent, "fixed_amount": fixed,
-            "currency": currency, "min_deal_amount": minimum, "cap_amount": cap}  # fmt: skip
+    return {
+        "involvement": involvement,
+        "kind": kind,
+        "percent": percent,
+        "fixed_amount": fixed,
+        "currency": currency,
+        "min_deal_amount": minimum,
+        "cap_amount": cap,
+    }
 
 
 def payout_rule_save(
@@ -273,8 +294,13 @@ def payout_rule_save(
                 rule.save()
         except IntegrityError:
             raise ValidationError("This payout could not be saved: check the values.") from None
-        audit_record(actor=actor, verb="incentives.payout_rule_saved", target=current, before=before,
-                     after={k: str(v) for k, v in values.items()})  # fmt: skip
+        audit_record(
+            actor=actor,
+            verb="incentives.payout_rule_saved",
+            target=current,
+            before=before,
+            after={k: str(v) for k, v in values.items()},
+        )
     return rule
 
 
@@ -283,8 +309,12 @@ def payout_rule_delete(*, actor: User, rule: DealPayoutRule) -> None:
     with transaction.atomic():
         version = PlanVersion.objects.select_for_update().get(pk=rule.version_id)
         _require_draft(version)
-        audit_record(actor=actor, verb="incentives.payout_rule_removed", target=version,
-                     before={"involvement": rule.involvement, "currency": rule.currency})  # fmt: skip
+        audit_record(
+            actor=actor,
+            verb="incentives.payout_rule_removed",
+            target=version,
+            before={"involvement": rule.involvement, "currency": rule.currency},
+        )
         rule.delete()
 
 
@@ -389,8 +419,13 @@ def boost_save(*, actor: User, version: PlanVersion, data: dict[str, Any], boost
         for key, value in values.items():
             setattr(boost, key, value)
         boost.save()
-        audit_record(actor=actor, verb="incentives.boost_saved", target=current, before=before,
-                     after={k: str(v) for k, v in values.items()})  # fmt: skip
+        audit_record(
+            actor=actor,
+            verb="incentives.boost_saved",
+            target=current,
+            before=before,
+            after={k: str(v) for k, v in values.items()},
+        )
     return boost
 
 

@@ -1,0 +1,206 @@
+"""Manager pages (/manage/incentives/): the plan and its versions, drafting a version's rules with a preview in
+plain words, and publishing. Channel managers read; changing needs the program-admin permission (the program
+setup's door, `program_setup`: a plain manager's POST gets the 403 page saying whom to ask)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from incentives import services
+from incentives.forms import BoostForm, PayoutForm, PlanForm, PublishForm, VersionForm
+from incentives.models import Boost, DealPayoutRule, EarningLine, PlanVersion
+from incentives.wording import plan_diff
+from partners.views.setup import program_setup, setup_context
+from prm.forms import attach_errors
+from prm.money import Totals
+
+
+def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return setup_context(request, nav="incentives", **extra)
+
+
+@program_setup
+def plan(request: HttpRequest) -> HttpResponse:
+    plan = services.plan_get()
+    form = PlanForm(initial={"name": plan.name, "payable_after_days": plan.payable_after_days})
+    if request.method == "POST":
+        form = PlanForm(request.POST)
+        if form.is_valid():
+            try:
+                services.plan_update(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, "Plan settings saved.")
+                return redirect("manage:incentives")
+    versions = plan.versions.select_related("published_by").order_by("-number")
+    in_force = services.plan_version_in_force()
+    earned = Totals(EarningLine.objects.values_list("amount", "currency"))
+    context = _context(
+        request,
+        plan=plan,
+        form=form,
+        versions=versions,
+        in_force=in_force,
+        earned=earned,
+        draft=next((v for v in versions if not v.is_published), None),
+    )
+    return render(request, "incentives/manage/plan.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@program_setup
+def version_new(request: HttpRequest) -> HttpResponse:
+    try:
+        version = services.version_create_draft(actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("manage:incentives")
+    messages.success(request, f"Version {version.number} drafted as a copy of the plan in force. Edit its rules.")
+    return redirect("manage:incentives_version", pk=version.pk)
+
+
+def _version_page(request: HttpRequest, version: PlanVersion, *, status: int = 200, **forms: Any) -> HttpResponse:
+    today_version = services.plan_version_in_force()
+    sentences = services.version_sentences(version)
+    previous = None
+    if not version.is_published:
+        previous = today_version
+    else:
+        previous = (
+            PlanVersion.objects.filter(plan=version.plan, status="published", effective_from__lt=version.effective_from)
+            .order_by("-effective_from")
+            .first()
+        )
+    diff = plan_diff(services.version_sentences(previous) if previous else None, sentences)
+    initial = {
+        "first_win_bonus": version.first_win_bonus or "",
+        "first_win_currency": version.first_win_currency,
+        "renewal_rebate_percent": version.renewal_rebate_percent or "",
+        "notes": version.notes,
+    }
+    context = _context(
+        request,
+        version=version,
+        payouts=version.payout_rules.all(),
+        boosts=version.boosts.select_related("tier"),
+        sentences=sentences,
+        previous=previous,
+        diff=diff,
+        version_form=forms.get("version_form") or VersionForm(initial=initial),
+        payout_form=forms.get("payout_form") or PayoutForm(),
+        boost_form=forms.get("boost_form") or BoostForm(),
+        publish_form=forms.get("publish_form") or PublishForm(),
+        editable=request.can_edit_program and not version.is_published,  # type: ignore[attr-defined]
+    )
+    return render(request, "incentives/manage/version.html", context, status=status)
+
+
+@program_setup
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _version_page(request, get_object_or_404(PlanVersion, pk=pk))
+
+
+def _post(request: HttpRequest, pk: int, form_class, form_name: str, action, success: str) -> HttpResponse:
+    version = get_object_or_404(PlanVersion, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(version, form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("manage:incentives_version", pk=version.pk)
+    return _version_page(request, version, status=400, **{form_name: form})
+
+
+@require_POST
+@program_setup
+def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(version, data):
+        services.version_update(actor=request.user, version=version, data=data)
+
+    return _post(request, pk, VersionForm, "version_form", action, "Bonus, rebate and notes saved.")
+
+
+@require_POST
+@program_setup
+def payout_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(version, data):
+        services.payout_rule_save(actor=request.user, version=version, data=data)
+
+    return _post(request, pk, PayoutForm, "payout_form", action, "Deal payout added.")
+
+
+@require_POST
+@program_setup
+def boost_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(version, data):
+        services.boost_save(actor=request.user, version=version, data=data)
+
+    return _post(request, pk, BoostForm, "boost_form", action, "Boost added.")
+
+
+@require_POST
+@program_setup
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    result = {}
+
+    def action(version, data):
+        result["version"], result["told"] = services.version_publish(
+            actor=request.user, version=version, effective_from=data["effective_from"]
+        )
+
+    response = _post(request, pk, PublishForm, "publish_form", action, "Version published.")
+    if "version" in result:
+        messages.info(
+            request,
+            f"Version {result['version'].number} takes effect on {result['version'].effective_from:%b %-d, %Y}; "
+            f"{result['told']} partner(s) were told what changes.",
+        )
+    return response
+
+
+@require_POST
+@program_setup
+def payout_delete(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
+    rule = get_object_or_404(DealPayoutRule, pk=rule_pk, version_id=pk)
+    try:
+        services.payout_rule_delete(actor=request.user, rule=rule)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Deal payout removed.")
+    return redirect("manage:incentives_version", pk=pk)
+
+
+@require_POST
+@program_setup
+def boost_delete(request: HttpRequest, pk: int, boost_pk: int) -> HttpResponse:
+    boost = get_object_or_404(Boost, pk=boost_pk, version_id=pk)
+    try:
+        services.boost_delete(actor=request.user, boost=boost)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Boost removed.")
+    return redirect("manage:incentives_version", pk=pk)
+
+
+manage_urlpatterns = [
+    path("incentives/", plan, name="incentives"),
+    path("incentives/versions/new/", version_new, name="incentives_version_new"),
+    path("incentives/versions/<id:pk>/", version_detail, name="incentives_version"),
+    path("incentives/versions/<id:pk>/edit/", version_edit, name="incentives_version_edit"),
+    path("incentives/versions/<id:pk>/payouts/", payout_add, name="incentives_payout_add"),
+    path("incentives/versions/<id:pk>/payouts/<id:rule_pk>/delete/", payout_delete, name="incentives_payout_delete"),
+    path("incentives/versions/<id:pk>/boosts/", boost_add, name="incentives_boost_add"),
+    path("incentives/versions/<id:pk>/boosts/<id:boost_pk>/delete/", boost_delete, name="incentives_boost_delete"),
+    path("incentives/versions/<id:pk>/publish/", publish, name="incentives_publish"),
+]
