@@ -277,7 +277,7 @@ CATEGORY_HELP = {
     NotificationCategory.DEALS: "Registrations submitted, decided, expiring; SLA reminders.",
     NotificationCategory.MDF: "Funds allocated or expiring, requests and claims decided or waiting, payments.",
     NotificationCategory.ENABLEMENT: "Courses completed, certifications earned, expiring or revoked; nudges.",
-    NotificationCategory.PROGRAM: "Applications, onboarding steps, agreements, tiers, owners, colleagues joining.",
+    NotificationCategory.PROGRAM: "Applications, onboarding, agreements, tiers, incentive plans, colleagues joining.",
     NotificationCategory.INSIGHTS: "Review reminders, action items, renewals and the weekly digest.",
     NotificationCategory.SETUP: "Changes the channel team makes to the program (tiers, checklists).",
 }
@@ -300,6 +300,7 @@ CATEGORY_PREFIXES: tuple[tuple[str, str], ...] = (
     ("onboarding_", NotificationCategory.PROGRAM),
     ("tier_", NotificationCategory.PROGRAM),
     ("reseller_", NotificationCategory.PROGRAM),
+    ("incentives_", NotificationCategory.PROGRAM),
     ("invitation_", NotificationCategory.PROGRAM),
 )
 

@@ -413,6 +413,18 @@ def contexts(w) -> dict[str, dict]:
             "count": 1,
             "more": 0,
         },
+        "incentives_plan_published": {
+            "partner": w.partner,
+            "version": SimpleNamespace(
+                number=3,
+                effective_from=w.today + timedelta(days=30),
+                first_win_bonus=Decimal("1500.00"),
+                first_win_currency=USD,
+                notes="A bigger boost for EMEA & APAC.",
+            ),
+            "lines": ["Sourced deals earn 8% of the won amount (was 6%)."],
+            "notes": "A bigger boost for EMEA & APAC.",
+        },
         "setup_deal_policy_changed": {
             "partner": w.partner,
             "lines": ["Newly approved registrations are protected for 120 days (was 90).", "Extensions: 30 days."],
@@ -453,6 +465,7 @@ EXPECTED_AMOUNTS = {
     "mdf_claim_paid": "$11,250.50",
     "mdf_allocated": "$25,000.00",
     "mdf_funds_expired": "$7,200.00",
+    "incentives_plan_published": "$1,500.00",
 }
 
 
