@@ -28,7 +28,7 @@ class VersionForm(forms.Form):
     first_win_bonus = forms.CharField(
         required=False, label="First-win bonus", help_text="Paid once, on a partner's first won deal. Empty for none."
     )
-    first_win_currency = forms.CharField(required=False, max_length=3, label="Bonus currency")
+    first_win_currency = forms.CharField(required=False, label="Bonus currency")
     renewal_rebate_percent = forms.CharField(
         required=False,
         label="Renewal rebate (%)",
@@ -49,7 +49,6 @@ class PayoutForm(forms.Form):
     fixed_amount = forms.CharField(required=False, label="Fixed fee")
     currency = forms.CharField(
         required=False,
-        max_length=3,
         help_text="Of the fee, minimum and cap. Empty: a percent for deals in any currency.",
     )
     min_deal_amount = forms.CharField(required=False, label="Minimum deal size")
@@ -76,7 +75,7 @@ class PublishForm(forms.Form):
 
 class CalculatorForm(forms.Form):
     amount = forms.CharField(label="Deal size")
-    currency = forms.CharField(max_length=3, initial="USD")
+    currency = forms.CharField(initial="USD")
     involvement = forms.ChoiceField(choices=INVOLVEMENTS)
     products = forms.CharField(required=False, max_length=300, label="Products")
 

@@ -98,6 +98,9 @@ def _version_page(request: HttpRequest, version: PlanVersion, *, status: int = 2
         publish_form=forms.get("publish_form") or PublishForm(),
         editable=request.can_edit_program and not version.is_published,  # type: ignore[attr-defined]
     )
+    if not context["editable"]:
+        # A refusal for a form this page no longer shows (the version was published meanwhile): say it on top.
+        context["stray_errors"] = [e for form in forms.values() for e in form.errors.get("__all__", [])]
     return render(request, "incentives/manage/version.html", context, status=status)
 
 

@@ -43,8 +43,17 @@ def with_rules(version: PlanVersion, *, payouts=(), boosts=()) -> PlanVersion:
     return version
 
 
-def won_deal(partner, *, amount: str, approved: date, won: date, currency: str = "USD", involvement: str = "sourced",
-             name: str = "Acme rollout", **fields) -> Registration:
+def won_deal(
+    partner,
+    *,
+    amount: str,
+    approved: date,
+    won: date,
+    currency: str = "USD",
+    involvement: str = "sourced",
+    name: str = "Acme rollout",
+    **fields,
+) -> Registration:
     return Registration.objects.create(
         partner=partner,
         name=name,

@@ -22,15 +22,21 @@ JAN1 = date(2026, 1, 1)
 
 @pytest.fixture
 def v1(db):
-    version = published_version(1, JAN1, first_win_bonus=Decimal("1000"), first_win_currency="USD",
-                                renewal_rebate_percent=Decimal("3"))
+    version = published_version(
+        1, JAN1, first_win_bonus=Decimal("1000"), first_win_currency="USD", renewal_rebate_percent=Decimal("3")
+    )
     return with_rules(
         version,
         payouts=[
             {"involvement": "sourced", **pct("10"), "currency": "USD", "cap_amount": Decimal("5000")},
             {"involvement": "sourced", **pct("8")},  # any other currency, no cap
-            {"involvement": "influenced", "kind": "fixed", "fixed_amount": Decimal("500"), "currency": "USD",
-             "min_deal_amount": Decimal("10000")},
+            {
+                "involvement": "influenced",
+                "kind": "fixed",
+                "fixed_amount": Decimal("500"),
+                "currency": "USD",
+                "min_deal_amount": Decimal("10000"),
+            },
             {"involvement": "cosell", "kind": "fixed", "fixed_amount": Decimal("750"), "currency": "USD"},
         ],
     )
@@ -49,7 +55,11 @@ def test_percent_payout_with_its_calculation_in_words(v1, partner_a):
     line = lines[0]
     assert line.calculation == "10% of $48,000.00 sourced deal “Acme rollout” under plan v1"
     assert (line.base_amount, line.base_currency, line.plan_version, line.state) == (
-        Decimal("48000.00"), "USD", v1, EarningLine.State.ACCRUED)
+        Decimal("48000.00"),
+        "USD",
+        v1,
+        EarningLine.State.ACCRUED,
+    )
     assert line.earned_on == date(2026, 3, 20)
     assert line.payable_on == date(2026, 4, 19)  # 30 days, the plan's default
 
@@ -63,8 +73,9 @@ def test_cap(v1, partner_a):
 
 def test_fixed_fee_and_minimum_deal_size(v1, partner_a):
     won_deal(partner_a, amount="1", approved=date(2026, 1, 5), won=date(2026, 1, 6), name="First")  # not accrued
-    small = won_deal(partner_a, amount="9999.99", approved=date(2026, 3, 1), won=date(2026, 3, 2),
-                     involvement="influenced")
+    small = won_deal(
+        partner_a, amount="9999.99", approved=date(2026, 3, 1), won=date(2026, 3, 2), involvement="influenced"
+    )
     big = won_deal(partner_a, amount="10000", approved=date(2026, 3, 1), won=date(2026, 3, 3), involvement="influenced")
     assert accrue_for_won(registration=small) == []
     [line] = accrue_for_won(registration=big)
@@ -75,8 +86,9 @@ def test_fixed_fee_and_minimum_deal_size(v1, partner_a):
 def test_mixed_currencies_never_add_up(v1, partner_a):
     won_deal(partner_a, amount="1", approved=date(2026, 1, 5), won=date(2026, 1, 6), name="First")
     eur = won_deal(partner_a, amount="48000", approved=date(2026, 3, 1), won=date(2026, 3, 2), currency="EUR")
-    eur_cosell = won_deal(partner_a, amount="20000", approved=date(2026, 3, 1), won=date(2026, 3, 4), currency="EUR",
-                          involvement="cosell")
+    eur_cosell = won_deal(
+        partner_a, amount="20000", approved=date(2026, 3, 1), won=date(2026, 3, 4), currency="EUR", involvement="cosell"
+    )
     usd = won_deal(partner_a, amount="20000", approved=date(2026, 3, 1), won=date(2026, 3, 5))
     for deal in (eur, eur_cosell, usd):
         accrue_for_won(registration=deal)
@@ -103,8 +115,19 @@ def test_first_win_bonus_once_for_the_earliest_win(v1, partner_a):
 def test_extra_percent_boost_ending_mid_period(v1, partner_a):
     partner_a.regions = ["emea"]
     partner_a.save()
-    with_rules(v1, boosts=[{"name": "EMEA push", "kind": "extra_percent", "value": Decimal("2"),
-                            "starts_on": date(2026, 3, 1), "ends_on": date(2026, 3, 15), "region": "emea"}])
+    with_rules(
+        v1,
+        boosts=[
+            {
+                "name": "EMEA push",
+                "kind": "extra_percent",
+                "value": Decimal("2"),
+                "starts_on": date(2026, 3, 1),
+                "ends_on": date(2026, 3, 15),
+                "region": "emea",
+            }
+        ],
+    )
     won_deal(partner_a, amount="1", approved=date(2026, 1, 5), won=date(2026, 1, 6), name="First")
     last_day = won_deal(partner_a, amount="48000", approved=date(2026, 3, 1), won=date(2026, 3, 15), name="On time")
     day_after = won_deal(partner_a, amount="48000", approved=date(2026, 3, 1), won=date(2026, 3, 16), name="Late")
@@ -117,15 +140,31 @@ def test_extra_percent_boost_ending_mid_period(v1, partner_a):
 
 
 def test_boost_out_of_scope_and_multiplier(v1, partner_a):
-    with_rules(v1, boosts=[
-        {"name": "APAC push", "kind": "extra_percent", "value": Decimal("2"), "starts_on": date(2026, 3, 1),
-         "ends_on": date(2026, 3, 31), "region": "apac"},
-        {"name": "Analytics launch", "kind": "multiplier", "value": Decimal("1.5"), "starts_on": date(2026, 3, 1),
-         "ends_on": date(2026, 3, 31), "product": "analytics"},
-    ])
+    with_rules(
+        v1,
+        boosts=[
+            {
+                "name": "APAC push",
+                "kind": "extra_percent",
+                "value": Decimal("2"),
+                "starts_on": date(2026, 3, 1),
+                "ends_on": date(2026, 3, 31),
+                "region": "apac",
+            },
+            {
+                "name": "Analytics launch",
+                "kind": "multiplier",
+                "value": Decimal("1.5"),
+                "starts_on": date(2026, 3, 1),
+                "ends_on": date(2026, 3, 31),
+                "product": "analytics",
+            },
+        ],
+    )
     won_deal(partner_a, amount="1", approved=date(2026, 1, 5), won=date(2026, 1, 6), name="First")
-    deal = won_deal(partner_a, amount="30000", approved=date(2026, 3, 1), won=date(2026, 3, 10),
-                    products="Platform, Analytics")
+    deal = won_deal(
+        partner_a, amount="30000", approved=date(2026, 3, 1), won=date(2026, 3, 10), products="Platform, Analytics"
+    )
     lines = {ln.rule_kind: ln for ln in accrue_for_won(registration=deal)}
     assert lines["deal_payout"].amount == Decimal("3000.00")
     assert lines["boost"].amount == Decimal("1500.00")  # ×1.5 of the 3,000 payout; the APAC one does not match
@@ -156,10 +195,16 @@ def test_processing_the_same_win_twice_accrues_once(v1, partner_a):
     assert AuditEvent.objects.filter(verb="earnings.accrued").count() == 1
 
 
-def test_closing_a_deal_as_won_accrues_through_the_hook(v1, partner_a, partner_a_admin, channel_manager,
-                                                       django_capture_on_commit_callbacks):
-    deal = Registration.objects.create(partner=partner_a, name="Hooked", status=Registration.Status.APPROVED,
-                                       decided_at=moment(date(2026, 3, 1)), currency="USD")
+def test_closing_a_deal_as_won_accrues_through_the_hook(
+    v1, partner_a, partner_a_admin, channel_manager, django_capture_on_commit_callbacks
+):
+    deal = Registration.objects.create(
+        partner=partner_a,
+        name="Hooked",
+        status=Registration.Status.APPROVED,
+        decided_at=moment(date(2026, 3, 1)),
+        currency="USD",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         dealreg_services.registration_close(actor=partner_a_admin, registration=deal, won=True, amount="12,000")
     lines = _lines(deal)
@@ -205,8 +250,14 @@ def test_approval_after_the_payable_days(v1, partner_a):
 
 
 def _contract(partner, amount="10000"):
-    return CustomerContract.objects.create(customer_name="Globex", partner=partner, starts_on=date(2025, 3, 1),
-                                           amount=Decimal(amount), currency="EUR", renewal_on=date(2026, 3, 1))
+    return CustomerContract.objects.create(
+        customer_name="Globex",
+        partner=partner,
+        starts_on=date(2025, 3, 1),
+        amount=Decimal(amount),
+        currency="EUR",
+        renewal_on=date(2026, 3, 1),
+    )
 
 
 def test_renewal_rebate_through_insights(v1, partner_a, channel_manager, django_capture_on_commit_callbacks):
@@ -233,13 +284,17 @@ def test_no_rebate_for_direct_customers_or_churn(v1, partner_a, channel_manager,
 
 
 def test_calculator_for_hypothetical_deals(v1, partner_a):
-    estimate = calculate_for(partner=partner_a, amount=Decimal("80000"), currency="USD", involvement="sourced",
-                             on=date(2026, 3, 1))
+    estimate = calculate_for(
+        partner=partner_a, amount=Decimal("80000"), currency="USD", involvement="sourced", on=date(2026, 3, 1)
+    )
     assert estimate.version == v1
     assert [(p.kind, p.amount) for p in estimate.result.parts] == [
-        ("deal_payout", Decimal("5000.00")), ("first_win", Decimal("1000.00"))]
-    nothing = calculate_for(partner=partner_a, amount=Decimal("100"), currency="USD", involvement="fulfilled",
-                            on=date(2026, 3, 1))
+        ("deal_payout", Decimal("5000.00")),
+        ("first_win", Decimal("1000.00")),
+    ]
+    nothing = calculate_for(
+        partner=partner_a, amount=Decimal("100"), currency="USD", involvement="fulfilled", on=date(2026, 3, 1)
+    )
     assert [p.kind for p in nothing.result.parts] == ["first_win"]  # the bonus does not depend on a payout rule
     assert nothing.result.notes == ["Plan v1 pays nothing on fulfilled deals in USD."]
     assert not EarningLine.objects.exists()
@@ -247,8 +302,14 @@ def test_calculator_for_hypothetical_deals(v1, partner_a):
 
 def test_calculator_for_a_registration_uses_its_approval_version(v1, partner_a):
     with_rules(published_version(2, date(2026, 4, 1)), payouts=[{"involvement": "sourced", **pct("12")}])
-    deal = Registration.objects.create(partner=partner_a, name="Open", status=Registration.Status.APPROVED,
-                                       decided_at=moment(date(2026, 3, 20)), value=Decimal("10000"), currency="USD")
+    deal = Registration.objects.create(
+        partner=partner_a,
+        name="Open",
+        status=Registration.Status.APPROVED,
+        decided_at=moment(date(2026, 3, 20)),
+        value=Decimal("10000"),
+        currency="USD",
+    )
     estimate = calculate_for(deal, on=date(2026, 4, 5))
     assert estimate.version == v1
     assert estimate.result.parts[0].amount == Decimal("1000.00")

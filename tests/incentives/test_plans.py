@@ -25,8 +25,14 @@ def _payout(**overrides):
 
 def _boost(**overrides):
     today = timezone.localdate()
-    return {"name": "Spring push", "kind": "extra_percent", "value": "2", "starts_on": today,
-            "ends_on": today + timedelta(days=30), **overrides}
+    return {
+        "name": "Spring push",
+        "kind": "extra_percent",
+        "value": "2",
+        "starts_on": today,
+        "ends_on": today + timedelta(days=30),
+        **overrides,
+    }
 
 
 def test_plain_manager_cannot_change_the_plan(channel_manager):
@@ -64,22 +70,28 @@ def test_overlapping_boosts_are_refused_with_a_clear_message(program_admin):
     today = timezone.localdate()
     services.boost_save(actor=program_admin, version=draft, data=_boost(region="emea"))
     with pytest.raises(ValidationError) as exc:
-        services.boost_save(actor=program_admin, version=draft,
-                            data=_boost(name="Late push", starts_on=today + timedelta(days=30),
-                                        ends_on=today + timedelta(days=40)))
+        services.boost_save(
+            actor=program_admin,
+            version=draft,
+            data=_boost(name="Late push", starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=40)),
+        )
     [message] = exc.value.message_dict["starts_on"]
     assert message.startswith("This boost overlaps “Spring push” (")
     assert "A deal gets at most one boost: change the dates or narrow the scope." in message
     # Another region, or after the first ends: fine.
     services.boost_save(actor=program_admin, version=draft, data=_boost(name="APAC push", region="apac"))
-    services.boost_save(actor=program_admin, version=draft,
-                        data=_boost(name="Summer", starts_on=today + timedelta(days=31),
-                                    ends_on=today + timedelta(days=60)))
+    services.boost_save(
+        actor=program_admin,
+        version=draft,
+        data=_boost(name="Summer", starts_on=today + timedelta(days=31), ends_on=today + timedelta(days=60)),
+    )
     assert draft.boosts.count() == 3
     with pytest.raises(ValidationError) as exc:
-        services.boost_save(actor=program_admin, version=draft,
-                            data=_boost(name="Backwards", starts_on=today + timedelta(days=90),
-                                        ends_on=today + timedelta(days=80)))
+        services.boost_save(
+            actor=program_admin,
+            version=draft,
+            data=_boost(name="Backwards", starts_on=today + timedelta(days=90), ends_on=today + timedelta(days=80)),
+        )
     assert exc.value.message_dict["ends_on"] == ["The boost cannot end before it starts."]
 
 
@@ -102,10 +114,19 @@ def test_published_rules_never_change(program_admin):
 
 
 def test_a_new_draft_copies_the_current_version(program_admin):
-    with_rules(published_version(1, date(2026, 1, 1), first_win_bonus=Decimal("500"), first_win_currency="USD"),
-               payouts=[{"involvement": "sourced", **pct("10")}],
-               boosts=[{"name": "Old push", "kind": "extra_percent", "value": Decimal("1"),
-                        "starts_on": date(2026, 1, 1), "ends_on": date(2026, 2, 1)}])
+    with_rules(
+        published_version(1, date(2026, 1, 1), first_win_bonus=Decimal("500"), first_win_currency="USD"),
+        payouts=[{"involvement": "sourced", **pct("10")}],
+        boosts=[
+            {
+                "name": "Old push",
+                "kind": "extra_percent",
+                "value": Decimal("1"),
+                "starts_on": date(2026, 1, 1),
+                "ends_on": date(2026, 2, 1),
+            }
+        ],
+    )
     draft = services.version_create_draft(actor=program_admin)
     assert (draft.number, draft.status, draft.first_win_bonus) == (2, "draft", Decimal("500.00"))
     assert list(draft.payout_rules.values_list("involvement", "percent")) == [("sourced", Decimal("10.00"))]
@@ -122,10 +143,12 @@ def test_publish_refuses_past_dates_and_empty_versions(program_admin):
     assert "no rule yet" in str(exc.value)
     services.payout_rule_save(actor=program_admin, version=draft, data=_payout())
     with pytest.raises(ValidationError) as exc:
-        services.version_publish(actor=program_admin, version=draft,
-                                 effective_from=timezone.localdate() - timedelta(days=1))
+        services.version_publish(
+            actor=program_admin, version=draft, effective_from=timezone.localdate() - timedelta(days=1)
+        )
     assert exc.value.message_dict["effective_from"] == [
-        "The effective date cannot be in the past: terms never change retroactively."]
+        "The effective date cannot be in the past: terms never change retroactively."
+    ]
     draft.refresh_from_db()
     assert draft.status == PlanVersion.Status.DRAFT
 
@@ -133,15 +156,21 @@ def test_publish_refuses_past_dates_and_empty_versions(program_admin):
 def test_publishing_tells_partner_admins_the_difference_before_it_takes_effect(
     program_admin, partner_a_admin, partner_a_seller, partner_b_user
 ):
-    v1 = with_rules(published_version(1, date(2026, 1, 1)),
-                    payouts=[{"involvement": "sourced", **pct("8")}, {"involvement": "influenced", **pct("3")}])
+    v1 = with_rules(
+        published_version(1, date(2026, 1, 1)),
+        payouts=[{"involvement": "sourced", **pct("8")}, {"involvement": "influenced", **pct("3")}],
+    )
     draft = services.version_create_draft(actor=program_admin)
     draft.payout_rules.filter(involvement="influenced").delete()
     rule = draft.payout_rules.get(involvement="sourced")
-    services.payout_rule_save(actor=program_admin, version=draft, rule=rule,
-                              data=_payout(percent="10", currency="USD", cap_amount="5000"))
-    services.version_update(actor=program_admin, version=draft,
-                            data={"first_win_bonus": "1,000", "first_win_currency": "usd", "notes": "More for sourcing"})
+    services.payout_rule_save(
+        actor=program_admin, version=draft, rule=rule, data=_payout(percent="10", currency="USD", cap_amount="5000")
+    )
+    services.version_update(
+        actor=program_admin,
+        version=draft,
+        data={"first_win_bonus": "1,000", "first_win_currency": "usd", "notes": "More for sourcing"},
+    )
     start = timezone.localdate() + timedelta(days=14)
     version, told = services.version_publish(actor=program_admin, version=draft, effective_from=start)
     assert (version.status, version.effective_from, version.published_by) == ("published", start, program_admin)
@@ -169,8 +198,9 @@ def test_later_version_must_take_effect_after_the_last(program_admin):
     draft = services.version_create_draft(actor=program_admin)
     services.payout_rule_save(actor=program_admin, version=draft, data=_payout(involvement="cosell"))
     with pytest.raises(ValidationError) as exc:
-        services.version_publish(actor=program_admin, version=draft,
-                                 effective_from=timezone.localdate() + timedelta(days=5))
+        services.version_publish(
+            actor=program_admin, version=draft, effective_from=timezone.localdate() + timedelta(days=5)
+        )
     assert "this one must take effect after it" in str(exc.value)
 
 
@@ -178,13 +208,34 @@ def test_the_plan_in_plain_words(db):
     Tier.objects.create(name="Gold", rank=3, discount_percent=Decimal("20"))
     Tier.objects.create(name="Registered", rank=1)
     version = with_rules(
-        published_version(3, date(2026, 1, 1), first_win_bonus=Decimal("1000"), first_win_currency="EUR",
-                          renewal_rebate_percent=Decimal("2.5")),
-        payouts=[{"involvement": "sourced", **pct("10"), "currency": "USD", "cap_amount": Decimal("5000")},
-                 {"involvement": "influenced", "kind": "fixed", "fixed_amount": Decimal("500"), "currency": "USD",
-                  "min_deal_amount": Decimal("10000")}],
-        boosts=[{"name": "EMEA push", "kind": "extra_percent", "value": Decimal("2"), "starts_on": date(2026, 3, 1),
-                 "ends_on": date(2026, 3, 31), "region": "emea", "product": "Analytics"}],
+        published_version(
+            3,
+            date(2026, 1, 1),
+            first_win_bonus=Decimal("1000"),
+            first_win_currency="EUR",
+            renewal_rebate_percent=Decimal("2.5"),
+        ),
+        payouts=[
+            {"involvement": "sourced", **pct("10"), "currency": "USD", "cap_amount": Decimal("5000")},
+            {
+                "involvement": "influenced",
+                "kind": "fixed",
+                "fixed_amount": Decimal("500"),
+                "currency": "USD",
+                "min_deal_amount": Decimal("10000"),
+            },
+        ],
+        boosts=[
+            {
+                "name": "EMEA push",
+                "kind": "extra_percent",
+                "value": Decimal("2"),
+                "starts_on": date(2026, 3, 1),
+                "ends_on": date(2026, 3, 31),
+                "region": "emea",
+                "product": "Analytics",
+            }
+        ],
     )
     texts = [s.text for s in services.version_sentences(version)]
     assert texts == [
