@@ -14,7 +14,7 @@ from incentives.models import DealPayoutRule, PlanVersion
 from incentives.wording import plan_diff
 from partners.models import Tier
 from prm.models import AuditEvent, Notification
-from tests.incentives.helpers import draft_version, pct, published_version, with_rules
+from tests.incentives.helpers import pct, published_version, with_rules
 
 pytestmark = pytest.mark.django_db
 
