@@ -2,7 +2,8 @@
 
 Program admins only (`partners.manage_program`); every write is locked, validated and audited with what it was and
 what it became. Periods never overlap (a day belongs to one period, which is how `period_for` finds it) and end
-after they start; a period whose unused funds already expired keeps its dates.
+after they start; a period whose unused funds already expired keeps its dates. When a period's dates move, the
+partners with a budget in it are told (their funds now expire on another day).
 """
 
 from datetime import date, timedelta
@@ -10,14 +11,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from mdf.models import Budget, MdfSettings, Period
 from mdf.services.common import fmt_date
-from mdf.services.periods import SETTINGS_FIELDS, mdf_settings, period_bounds
+from mdf.services.periods import SETTINGS_FIELDS, funds_expire_on, mdf_settings, period_bounds
+from partners.models import PartnerMembership
+from partners.selectors import partner_people
 from partners.services.setup import can_manage_program
 from prm.audit import audit_record
 from prm.models import User
+from prm.notifications import notify_each
 
 PERIOD_FIELDS = ("name", "starts_on", "ends_on")
 
@@ -151,11 +156,37 @@ def period_update(*, actor: User, period: Period, data: dict[str, Any]) -> tuple
                 locked.save(update_fields=changed)
         except IntegrityError:
             raise ValidationError({"starts_on": "Another period already starts on that day."}) from None
-        audit_record(
+        event = audit_record(
             actor=actor,
             verb="mdf.period_changed",
             target=locked,
             before={name: str(before[name]) for name in changed},
             after={name: str(values[name]) for name in changed},
         )
+        if {"starts_on", "ends_on"} & set(changed):
+            _announce_dates(event_pk=event.pk, period=locked, before=before)
     return locked, changed
+
+
+def _announce_dates(*, event_pk: int, period: Period, before: dict[str, Any]) -> int:
+    """Tell the partners with a budget in the period (admins and marketing people) that its dates moved, and when
+    their unused funds now expire. Returns how many people were told."""
+    url = reverse("portal:mdf")
+    told = 0
+    budgets = Budget.objects.filter(period=period).select_related("partner").order_by("partner__name")
+    for budget in budgets:
+        told += notify_each(
+            key=f"audit:{event_pk}:mdf_period:{budget.partner_id}",
+            template="setup_mdf_period_changed",
+            users=partner_people(budget.partner, roles=(PartnerMembership.Role.MARKETING,)),
+            partner=budget.partner,
+            url=url,
+            label="See your funds",
+            context={
+                "period": period,
+                "was": f"{fmt_date(before['starts_on'])} – {fmt_date(before['ends_on'])}",
+                "now": f"{fmt_date(period.starts_on)} – {fmt_date(period.ends_on)}",
+                "expires_on": fmt_date(funds_expire_on(period)),
+            },
+        )
+    return told

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from mdf.models import MdfSettings, Period
+from mdf.models import Budget, MdfSettings, Period
 from mdf.services import setup as mdf_setup
-from prm.models import AuditEvent
+from prm.models import AuditEvent, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -214,6 +214,33 @@ def test_an_edit_cannot_overlap_another_period(program_admin_client, q1, q2):
     assert "These dates overlap FY2027 Q2" in body(response)
     q1.refresh_from_db()
     assert q1.ends_on == date(2027, 3, 31)
+
+
+def test_moving_a_period_tells_the_partners_with_a_budget_in_it(
+    program_admin_client, q1, q2, partner_a_admin, partner_a_seller, partner_b_user
+):
+    Budget.objects.create(partner=partner_a_admin.membership.partner, period=q2, currency="USD")
+    program_admin_client.post(
+        reverse("manage:setup_mdf_period_edit", args=[q2.pk]),
+        period_data(name="FY2027 Q2", starts_on="2027-04-01", ends_on="2027-07-15"),
+    )
+    sent = Notification.objects.filter(template="setup_mdf_period_changed")
+    assert [n.recipient for n in sent] == [partner_a_admin]  # its admin; not its seller, not another partner
+    note = sent.get()
+    assert note.subject == "New dates for the MDF period FY2027 Q2"
+    assert "It was 1 April 2027 – 30 June 2027; it is now 1 April 2027 – 15 July 2027." in note.body_text
+    assert "expire after 15 July 2027" in note.body_text
+    assert note.url == reverse("portal:mdf")
+    # A new name alone, or a period without budgets, tells nobody.
+    program_admin_client.post(
+        reverse("manage:setup_mdf_period_edit", args=[q2.pk]),
+        period_data(name="Spring 2027", starts_on="2027-04-01", ends_on="2027-07-15"),
+    )
+    program_admin_client.post(
+        reverse("manage:setup_mdf_period_edit", args=[q1.pk]),
+        period_data(name="FY2027 Q1", starts_on="2027-01-01", ends_on="2027-03-30"),
+    )
+    assert Notification.objects.filter(template="setup_mdf_period_changed").count() == 1
 
 
 def test_a_period_whose_funds_expired_keeps_its_dates_but_can_be_renamed(program_admin, q1):
