@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from dealreg.models import Registration
 from partners.models import Partner
 from prm.access import manager_required
 from prm.csv_export import csv_response, csv_time
+from prm.queue_nav import Walk, queue_filters, walk
 from prm.sla import sla_clock
 from prm.sla import span as _span
 
@@ -87,15 +89,65 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _queue(conflicts_only: bool):
+    qs = selectors.review_queue()
+    return qs.filter(has_conflict=True) if conflicts_only else qs
+
+
 @manager_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.review_queue(), PER_PAGE).get_page(request.GET.get("page"))
+    conflicts_only = request.GET.get("conflict") == "1"
+    page = Paginator(_queue(conflicts_only), PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     now = timezone.now()
     for registration in rows:
         registration.sla, registration.overdue = sla_clock(registration.decision_due_at, now)
         registration.waiting = _waiting(registration.submitted_at, now)
-    return render(request, "dealreg/manage/review_queue.html", {"page": page, "rows": rows, "nav": "deals"})
+    context = {
+        "page": page,
+        "rows": rows,
+        "conflicts_only": conflicts_only,
+        # What waits outside the filter, for the empty state of "conflicts only".
+        "others": selectors.review_queue().count() if conflicts_only and not rows else 0,
+        "start_url": (
+            f"{reverse('manage:deal_detail', args=[rows[0].pk])}?queue=review{'&conflict=1' if conflicts_only else ''}"
+            if rows
+            else ""
+        ),
+        "nav": "deals",
+    }
+    return render(request, "dealreg/manage/review_queue.html", context)
+
+
+def _walk(request: HttpRequest, registration: Registration) -> Walk | None:
+    """The review queue around this registration when the page was opened from it (else None)."""
+    filters = queue_filters(request, name="review", path=reverse("manage:deal_review_queue"), keep=["conflict"])
+    if filters is None:
+        return None
+    return walk(
+        name="review",
+        label="review queue",
+        list_url=reverse("manage:deal_review_queue"),
+        filters=filters,
+        keys=_queue_keys(filters),
+        current=registration.pk,
+        url_for=lambda pk: reverse("manage:deal_detail", args=[pk]),
+    )
+
+
+def _queue_keys(filters: dict) -> list[int]:
+    return list(_queue(filters.get("conflict") == "1").values_list("pk", flat=True))
+
+
+def _decided(request: HttpRequest, registration: Registration, path: Walk | None, done: str) -> HttpResponse:
+    """After a decision: the next registration of the queue it was opened from (with what was decided and how
+    many are left), else the registration's page as before."""
+    if path is None:
+        messages.success(request, done)
+        return redirect("manage:deal_detail", pk=registration.pk)
+    url, left = path.after_decision(_queue_keys(path.filters))
+    messages.success(request, f"{done} {left}")
+    return redirect(url)
 
 
 # --- CSV export ------------------------------------------------------------------------------------------------
@@ -173,6 +225,7 @@ def _render_detail(
     decision_form: DecisionForm | None = None,
     resolve_form: ResolveForm | None = None,
     status: int = 200,
+    path: Walk | None = None,
 ) -> HttpResponse:
     view = selectors.conflict_view(registration=registration)
     # Its own findings, then the later registrations that found it: each shown with the other side.
@@ -182,17 +235,34 @@ def _render_detail(
     sla, overdue = ("", False)
     if registration.status == Status.SUBMITTED:
         sla, overdue = sla_clock(registration.decision_due_at)
+    open_action = ""
+    if decision_form is not None:
+        open_action = decision_form["action"].value() or ""
+    elif resolve_form is not None:
+        open_action = "resolve"
+    # The priority choice: what the manager picked last, else the first to register (the policy's default).
+    chosen = str(resolve_form["holder"].value() or "") if resolve_form is not None else ""
+    if holders and chosen not in {str(h.pk) for h in holders}:
+        chosen = str(holders[0].pk)
+    typed = ""
+    if decision_form is not None:
+        typed = decision_form["question"].value() if open_action == "info" else decision_form["reason"].value()
+    elif resolve_form is not None:
+        typed = resolve_form["reason"].value()
     context = {
         "registration": registration,
         "tab": "review" if registration.status == Status.SUBMITTED else "registrations",
         "items": items,
         "holders": holders if len(holders) > 1 else [],
+        "chosen_holder": chosen,
         "sla": sla,
         "overdue": overdue,
         "decidable": registration.status in (Status.SUBMITTED, Status.NEEDS_INFO),
         "decision_form": decision_form or DecisionForm(),
         "resolve_form": resolve_form or ResolveForm(),
-        "open_action": decision_form["action"].value() if decision_form is not None else "",
+        "open_action": open_action,
+        "typed": typed or "",
+        "walk": path,
         "nav": "deals",
     }
     return render(request, "dealreg/manage/detail.html", context, status=status)
@@ -200,53 +270,57 @@ def _render_detail(
 
 @manager_required
 def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _registration(pk))
+    registration = _registration(pk)
+    return _render_detail(request, registration, path=_walk(request, registration))
 
 
 @manager_required
 @require_POST
 def registration_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one decision form: approve, reject or ask (one reason box: for "ask" it is the question)."""
     registration = _registration(pk)
-    form = DecisionForm(request.POST)
+    path = _walk(request, registration)
+    data = request.POST.copy()
+    if data.get("action") == "info" and not data.get("question"):
+        data["question"] = data.get("reason", "")
+    form = DecisionForm(data)
     if not form.is_valid():
-        return _render_detail(request, registration, decision_form=form, status=400)
+        return _render_detail(request, registration, decision_form=form, status=400, path=path)
     data = form.cleaned_data
     try:
         if data["action"] == "approve":
             services.registration_approve(actor=request.user, registration=registration, reason=data["reason"])
-            done = f"Approved. {registration.partner.name} is told it is protected."
+            done = f"Approved. {registration.partner.name} is told {registration.name} is protected."
         elif data["action"] == "reject":
             services.registration_reject(actor=request.user, registration=registration, reason=data["reason"])
-            done = f"Rejected. {registration.partner.name} is told why."
+            done = f"Rejected {registration.name}. {registration.partner.name} is told why."
         else:
             services.registration_request_info(actor=request.user, registration=registration, question=data["question"])
-            done = f"Question sent. {registration.partner.name} edits the registration and submits it again."
+            done = f"Question sent. {registration.partner.name} edits {registration.name} and submits it again."
     except ValidationError as exc:
         form.add_error(None, exc)
-        return _render_detail(request, registration, decision_form=form, status=400)
-    messages.success(request, done)
-    return redirect("manage:deal_detail", pk=pk)
+        return _render_detail(request, registration, decision_form=form, status=400, path=path)
+    return _decided(request, registration, path, done)
 
 
 @manager_required
 @require_POST
 def conflict_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     registration = _registration(pk)
+    path = _walk(request, registration)
     form = ResolveForm(request.POST)
     if not form.is_valid():
-        return _render_detail(request, registration, resolve_form=form, status=400)
+        return _render_detail(request, registration, resolve_form=form, status=400, path=path)
     holder = Registration.objects.filter(pk=form.cleaned_data["holder"]).select_related("partner").first()
     if holder is None:
         form.add_error("holder", "That registration does not exist any more.")
-        return _render_detail(request, registration, resolve_form=form, status=400)
+        return _render_detail(request, registration, resolve_form=form, status=400, path=path)
     try:
         services.conflict_resolve(
             actor=request.user, registration=registration, holder=holder, reason=form.cleaned_data["reason"]
         )
     except ValidationError as exc:
         form.add_error(None, exc)
-        return _render_detail(request, registration, resolve_form=form, status=400)
-    messages.success(
-        request, f"Resolved: {holder.partner.name} holds {holder.name}. Every partner in the conflict is told why."
-    )
-    return redirect("manage:deal_detail", pk=pk)
+        return _render_detail(request, registration, resolve_form=form, status=400, path=path)
+    done = f"Resolved: {holder.partner.name} holds {holder.name}. Every partner in the conflict is told why."
+    return _decided(request, registration, path, done)
