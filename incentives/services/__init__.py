@@ -7,6 +7,8 @@ from incentives.services.ledger import (
     accrue_for_won,
     approve_due,
     calculate_for,
+    line_hold,
+    line_release,
     reverse_for,
 )
 from incentives.services.plans import (
@@ -33,6 +35,8 @@ __all__ = [
     "boost_delete",
     "boost_save",
     "calculate_for",
+    "line_hold",
+    "line_release",
     "payout_rule_delete",
     "payout_rule_save",
     "plan_get",

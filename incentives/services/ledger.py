@@ -19,16 +19,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from dealreg.models import Registration
 from incentives.engine import Deal, Part, Result, calculate_deal, calculate_renewal
 from incentives.models import EarningLine, PlanVersion
 from incentives.services.plans import plan_version_in_force, version_for_registration
+from partners.selectors import partner_people
 from prm.access import is_channel_manager
 from prm.audit import audit_record
 from prm.models import User
-from prm.money import to_cents
+from prm.money import Totals, to_cents
+from prm.notifications import notify
 
 
 def _deal_from(registration: Registration, *, amount: Decimal, won_on: date) -> Deal:
@@ -98,10 +101,34 @@ def _record(
         return None  # another worker recorded this event a moment ago
 
 
-def _audit_accrual(lines: list[EarningLine], *, target: Any, actor: User | None, verb: str) -> None:
+def _tell_partner(lines: list[EarningLine], *, event_pk: int, what: str, author: Any = None, reason: str = "") -> None:
+    """Tell the partner's admins (and the person who registered the deal) what was accrued or corrected."""
+    partner = lines[0].partner
+    for user in partner_people(partner, author):
+        notify(
+            key=f"audit:{event_pk}:incentives_earned:{user.pk}",
+            template="incentives_earned",
+            recipient=user,
+            partner=partner,
+            url=reverse("portal:earnings"),
+            action_label="See your earnings",
+            context={
+                "partner": partner,
+                "lines": lines,
+                "what": what,
+                "reason": reason,
+                "total": Totals((ln.amount, ln.currency) for ln in lines),
+                "payable_on": min(ln.payable_on for ln in lines),
+            },
+        )
+
+
+def _audit_accrual(
+    lines: list[EarningLine], *, target: Any, actor: User | None, verb: str, what: str, author: Any = None
+) -> None:
     if not lines:
         return
-    audit_record(
+    event = audit_record(
         actor=actor,
         verb=verb,
         target=target,
@@ -112,6 +139,7 @@ def _audit_accrual(lines: list[EarningLine], *, target: Any, actor: User | None,
             ]
         },
     )
+    _tell_partner(lines, event_pk=event.pk, what=what, author=author)
 
 
 def accrue_for_won(*, registration: Registration, actor: User | None = None) -> list[EarningLine]:
@@ -153,7 +181,14 @@ def accrue_for_won(*, registration: Registration, actor: User | None = None) -> 
             )
             if line is not None:
                 created.append(line)
-        _audit_accrual(created, target=registration, actor=actor, verb="earnings.accrued")
+        _audit_accrual(
+            created,
+            target=registration,
+            actor=actor,
+            verb="earnings.accrued",
+            what=f"Your won deal “{registration.name}”",
+            author=registration.created_by,
+        )
     return created
 
 
@@ -184,7 +219,13 @@ def accrue_for_renewal(*, renewal: Any, actor: User | None = None) -> list[Earni
             renewal=renewal,
         )
         created = [line] if line else []
-        _audit_accrual(created, target=renewal, actor=actor, verb="earnings.accrued")
+        _audit_accrual(
+            created,
+            target=renewal,
+            actor=actor,
+            verb="earnings.accrued",
+            what=f"The renewal of “{contract.customer_name}”",
+        )
     return created
 
 
@@ -226,13 +267,16 @@ def reverse_for(*, registration: Registration, reason: str, actor: User | None =
             if new is not None:
                 created.append(new)
         if created:
-            audit_record(
+            event = audit_record(
                 actor=actor,
                 verb="earnings.reversed",
                 target=registration,
                 partner=created[0].partner,
                 after={"lines": [ln.pk for ln in created]},
                 reason=reason,
+            )
+            _tell_partner(
+                created, event_pk=event.pk, what=f"“{registration.name}”", author=registration.created_by, reason=reason
             )
     return created
 
@@ -244,6 +288,62 @@ def approve_due(*, today: date | None = None) -> int:
     return EarningLine.objects.filter(state=EarningLine.State.ACCRUED, payable_on__lte=today).update(
         state=EarningLine.State.APPROVED, approved_at=timezone.now(), updated_at=timezone.now()
     )
+
+
+def line_hold(*, actor: User, line: EarningLine, reason: str) -> EarningLine:
+    """Hold an accrued or approved line with a reason (compare-and-set: a paid line is never held). The partner is
+    told why."""
+    if not is_channel_manager(actor):
+        raise ValidationError("Only channel managers can hold earnings.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the line is held: the partner reads it."]})
+    return _move(
+        actor=actor,
+        line=line,
+        states=(EarningLine.State.ACCRUED, EarningLine.State.APPROVED),
+        to=EarningLine.State.HELD,
+        reason=reason,
+    )
+
+
+def line_release(*, actor: User, line: EarningLine) -> EarningLine:
+    """Release a held line: it is accrued again and approved once its payable date has come."""
+    if not is_channel_manager(actor):
+        raise ValidationError("Only channel managers can release earnings.")
+    return _move(actor=actor, line=line, states=(EarningLine.State.HELD,), to=EarningLine.State.ACCRUED, reason="")
+
+
+def _move(*, actor: User, line: EarningLine, states: tuple, to: str, reason: str) -> EarningLine:
+    with transaction.atomic():
+        before = EarningLine.objects.filter(pk=line.pk).values_list("state", flat=True).first()
+        changed = EarningLine.objects.filter(pk=line.pk, state__in=states).update(
+            state=to, hold_reason=reason, approved_at=None, updated_at=timezone.now()
+        )
+        if changed != 1:
+            label = EarningLine.State(before).label.lower() if before else "gone"
+            raise ValidationError(f"This line is {label}: it cannot be {'held' if reason else 'released'}.")
+        line = EarningLine.objects.select_related("partner").get(pk=line.pk)
+        event = audit_record(
+            actor=actor,
+            verb="earnings.held" if reason else "earnings.released",
+            target=line,
+            partner=line.partner,
+            before={"state": before},
+            after={"state": to},
+            reason=reason,
+        )
+        for user in partner_people(line.partner):
+            notify(
+                key=f"audit:{event.pk}:incentives_line_held:{user.pk}",
+                template="incentives_line_held",
+                recipient=user,
+                partner=line.partner,
+                url=reverse("portal:earnings"),
+                action_label="See your earnings",
+                context={"partner": line.partner, "line": line, "reason": reason, "released": not reason},
+            )
+    return line
 
 
 # --- The calculator -----------------------------------------------------------------------------------------------

@@ -9,9 +9,17 @@ from django.core.exceptions import ValidationError
 from dealreg import services as dealreg_services
 from dealreg.models import Registration
 from incentives.models import EarningLine
-from incentives.services import accrue_for_renewal, accrue_for_won, approve_due, calculate_for, reverse_for
+from incentives.services import (
+    accrue_for_renewal,
+    accrue_for_won,
+    approve_due,
+    calculate_for,
+    line_hold,
+    line_release,
+    reverse_for,
+)
 from insights.models import CustomerContract
-from prm.models import AuditEvent
+from prm.models import AuditEvent, Notification
 from prm.money import Totals
 from tests.incentives.helpers import moment, pct, published_version, with_rules, won_deal
 
@@ -321,3 +329,39 @@ def test_payable_date_follows_the_plan_setting(v1, partner_a):
     deal = won_deal(partner_a, amount="1000", approved=date(2026, 3, 1), won=date(2026, 3, 2))
     line = accrue_for_won(registration=deal)[0]
     assert line.payable_on == date(2026, 3, 2) + timedelta(days=10)
+
+
+def test_partner_is_told_what_a_win_earned(v1, partner_a, partner_a_admin, partner_a_seller, partner_b_user):
+    deal = won_deal(
+        partner_a, amount="48000", approved=date(2026, 3, 1), won=date(2026, 3, 2), created_by=partner_a_seller
+    )
+    accrue_for_won(registration=deal)
+    told = Notification.objects.filter(template="incentives_earned")
+    assert set(told.values_list("email", flat=True)) == {partner_a_admin.email, partner_a_seller.email}
+    note = told.get(email=partner_a_seller.email)
+    assert note.subject == "You earned $5,800.00: Your won deal “Acme rollout”"
+    assert "$4,800.00: 10% of $48,000.00 sourced deal “Acme rollout” under plan v1" in note.body_text
+    accrue_for_won(registration=deal)
+    assert told.count() == 2  # nothing new, nobody told twice
+
+
+def test_hold_and_release_a_line(v1, partner_a, partner_a_admin, channel_manager):
+    deal = won_deal(partner_a, amount="1000", approved=date(2026, 3, 1), won=date(2026, 3, 2))
+    line = accrue_for_won(registration=deal)[0]
+    with pytest.raises(ValidationError):
+        line_hold(actor=channel_manager, line=line, reason="")
+    held = line_hold(actor=channel_manager, line=line, reason="Waiting for the customer's payment")
+    assert (held.state, held.hold_reason) == ("held", "Waiting for the customer's payment")
+    assert approve_due(today=date(2026, 12, 31)) == 1  # only the other line
+    note = Notification.objects.get(template="incentives_line_held", email=partner_a_admin.email)
+    assert "Why: Waiting for the customer's payment" in note.body_text
+    with pytest.raises(ValidationError) as exc:
+        line_hold(actor=channel_manager, line=line, reason="again")
+    assert "This line is held: it cannot be held." in str(exc.value)
+    released = line_release(actor=channel_manager, line=line)
+    assert (released.state, released.hold_reason) == ("accrued", "")
+    EarningLine.objects.filter(pk=line.pk).update(state="paid")
+    with pytest.raises(ValidationError) as exc:
+        line_hold(actor=channel_manager, line=line, reason="too late")
+    assert "This line is paid" in str(exc.value)
+    assert AuditEvent.objects.filter(verb__in=["earnings.held", "earnings.released"]).count() == 2
