@@ -128,11 +128,11 @@ def valid_settings(**overrides) -> dict:
     return {**data, **overrides}
 
 
-def test_settings_page_saves_and_audits(manager_client):
-    response = manager_client.get(reverse("manage:mdf_settings"))
+def test_settings_page_saves_and_audits(program_admin_client):
+    response = program_admin_client.get(reverse("manage:mdf_settings"))
     assert response.status_code == 200
     assert "Fiscal year starts in" in body(response)
-    response = manager_client.post(reverse("manage:mdf_settings"), valid_settings())
+    response = program_admin_client.post(reverse("manage:mdf_settings"), valid_settings())
     assert response.status_code == 302
     saved = MdfSettings.objects.get(pk=1)
     assert (saved.currency, saved.fiscal_year_start_month, saved.period_months) == ("EUR", 7, 6)
@@ -140,19 +140,19 @@ def test_settings_page_saves_and_audits(manager_client):
     assert saved.admin_approval_above == D("10000.00")
     assert saved.claim_reminder_days == "15,5,1"
     assert AuditEvent.objects.filter(verb="mdf.settings_updated").exists()
-    assert 'value="10000.00"' in body(manager_client.get(reverse("manage:mdf_settings")))
+    assert 'value="10000.00"' in body(program_admin_client.get(reverse("manage:mdf_settings")))
     # An empty band means one approval.
-    manager_client.post(reverse("manage:mdf_settings"), valid_settings(admin_approval_above=""))
+    program_admin_client.post(reverse("manage:mdf_settings"), valid_settings(admin_approval_above=""))
     assert MdfSettings.objects.get(pk=1).admin_approval_above is None
 
 
-def test_settings_warn_when_the_amount_band_has_no_admin_to_approve(manager_client, channel_manager):
-    manager_client.post(reverse("manage:mdf_settings"), valid_settings())
-    page = body(manager_client.get(reverse("manage:mdf_settings")))
+def test_settings_warn_when_the_amount_band_has_no_admin_to_approve(program_admin_client, program_admin):
+    program_admin_client.post(reverse("manage:mdf_settings"), valid_settings())
+    page = body(program_admin_client.get(reverse("manage:mdf_settings")))
     assert "nobody is an admin (an active superuser) yet" in page
-    channel_manager.is_superuser = True
-    channel_manager.save(update_fields=["is_superuser"])
-    assert "nobody is an admin" not in body(manager_client.get(reverse("manage:mdf_settings")))
+    program_admin.is_superuser = True
+    program_admin.save(update_fields=["is_superuser"])
+    assert "nobody is an admin" not in body(program_admin_client.get(reverse("manage:mdf_settings")))
 
 
 @pytest.mark.parametrize(
@@ -170,9 +170,15 @@ def test_settings_warn_when_the_amount_band_has_no_admin_to_approve(manager_clie
         ("claim_reminder_days", "15;5", "numbers separated by commas"),
     ],
 )
-def test_settings_bad_input(manager_client, field, value, message):
-    response = manager_client.post(reverse("manage:mdf_settings"), valid_settings(**{field: value}))
+def test_settings_bad_input(program_admin_client, field, value, message):
+    response = program_admin_client.post(reverse("manage:mdf_settings"), valid_settings(**{field: value}))
     assert response.status_code == 400
     assert message in body(response)
     assert "Everything you typed is still here" in body(response)
+    assert services.mdf_settings().claim_days == 60
+
+
+def test_a_plain_manager_reads_the_settings_and_cannot_change_them(manager_client):
+    assert "Fiscal year starts in" in body(manager_client.get(reverse("manage:mdf_settings")))
+    assert manager_client.post(reverse("manage:mdf_settings"), valid_settings()).status_code == 403
     assert services.mdf_settings().claim_days == 60

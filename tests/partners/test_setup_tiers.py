@@ -160,7 +160,7 @@ def test_services_refuse_a_plain_manager(channel_manager, silver):
 # --- The index ---------------------------------------------------------------------------------------------------
 
 
-def test_the_index_shows_settings_tiers_and_what_lives_in_the_admin(program_admin_client, silver, registered):
+def test_the_index_shows_settings_tiers_and_every_part_in_the_app(program_admin_client, silver, registered):
     response = program_admin_client.get(reverse("manage:program_setup"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -173,9 +173,11 @@ def test_the_index_shows_settings_tiers_and_what_lives_in_the_admin(program_admi
     assert reverse("manage:setup_agreement_list") in html
     assert reverse("admin:partners_checklist_changelist") not in html
     assert "Deal-registration policy" in html
-    assert "In Django admin for now" in html
-    assert reverse("admin:dealreg_dealregpolicy_changelist") in html
-    assert reverse("admin:mdf_mdfsettings_changelist") in html
+    assert "In Django admin for now" not in html  # every part has its page in the app now
+    for name in ("setup_deal_policy", "mdf_settings", "setup_mdf_period_list", "setup_product_list"):
+        assert reverse(f"manage:{name}") in html
+    assert reverse("manage:setup_notifications") in html
+    assert reverse("admin:dealreg_dealregpolicy_changelist") not in html
     assert "Products" in html
     assert "Notification defaults" in html
 
