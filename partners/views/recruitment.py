@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from partners import services
 from partners.forms.recruitment import HONEYPOT_FIELD, ApplicationForm, DeclineForm, ResellerInviteForm
 from partners.models import Application, Partner
 from prm.access import manager_required, partner_required, public
+from prm.queue_nav import Walk, queue_filters, walk
 
 # --- The public form -------------------------------------------------------------------------------------------
 
@@ -126,8 +128,56 @@ def application_list(request: HttpRequest) -> HttpResponse:
     for application in applications:
         application.applied_ago = _days_ago(application.partner.applied_at or application.submitted_at)
         application.region_labels = application.partner.labels("regions")
-    context = {"applications": applications, "page": page, "showing": showing, "nav": "partners"}
+    start_url = ""
+    if showing == "waiting" and applications:
+        start_url = f"{reverse('manage:application_detail', args=[applications[0].partner_id])}?queue=applications"
+    context = {
+        "applications": applications,
+        "page": page,
+        "showing": showing,
+        "start_url": start_url,
+        "nav": "partners",
+    }
     return render(request, "partners/manage/applications.html", context)
+
+
+# --- Decide and next: the waiting applications one by one -------------------------------------------------------
+
+
+def _queue_keys() -> list[int]:
+    return list(selectors.application_queue(status=Partner.Status.APPLIED).values_list("partner_id", flat=True))
+
+
+def _walk(request: HttpRequest, pk: int) -> Walk | None:
+    """The waiting applications around this one when its page was opened from the list of them (else None)."""
+    path = reverse("manage:application_list")
+    filters = queue_filters(request, name="applications", path=path, keep=["status"])
+    if filters is None or filters.get("status") == "declined":
+        return None
+    return walk(
+        name="applications",
+        label="applications waiting for review",
+        list_url=path,
+        filters={},
+        keys=_queue_keys(),
+        current=pk,
+        url_for=lambda key: reverse("manage:application_detail", args=[key]),
+    )
+
+
+def _decided(request: HttpRequest, path: Walk | None, done: str, level: int = messages.SUCCESS) -> HttpResponse:
+    """After a decision: the next waiting application when the page was opened from the list, else the list."""
+    if path is None:
+        messages.add_message(request, level, done)
+        return redirect("manage:application_list")
+    url, left = path.after_decision(_queue_keys())
+    messages.add_message(request, level, f"{done} {left}")
+    return redirect(url)
+
+
+def _detail_url(pk: int, path: Walk | None) -> str:
+    url = reverse("manage:application_detail", args=[pk])
+    return f"{url}?{path.query}" if path else url
 
 
 def _get_application(pk: int) -> Application:
@@ -140,7 +190,11 @@ def _get_application(pk: int) -> Application:
 
 
 def _render_detail(
-    request: HttpRequest, application: Application, decline_form: DeclineForm, status: int = 200
+    request: HttpRequest,
+    application: Application,
+    decline_form: DeclineForm,
+    status: int = 200,
+    path: Walk | None = None,
 ) -> HttpResponse:
     context = {
         "application": application,
@@ -149,6 +203,7 @@ def _render_detail(
         "decline_form": decline_form,
         "applied_ago": _days_ago(application.partner.applied_at or application.submitted_at),
         "region_labels": application.partner.labels("regions"),
+        "walk": path,
         "nav": "partners",
     }
     return render(request, "partners/manage/applications_detail.html", context, status=status)
@@ -156,22 +211,25 @@ def _render_detail(
 
 @manager_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _get_application(pk), DeclineForm())
+    application = _get_application(pk)
+    return _render_detail(request, application, DeclineForm(), path=_walk(request, pk))
 
 
 @manager_required
 @require_POST
 def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get_application(pk)
+    path = _walk(request, pk)
     try:
         result = services.application_approve(actor=request.user, partner=application.partner)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-        return redirect("manage:application_detail", pk=pk)
+        return redirect(_detail_url(pk, path))
     name = result.partner.name
     if result.invitation is not None:
-        messages.success(
+        return _decided(
             request,
+            path,
             f"{name} is approved and starts onboarding. We invited {result.invitation.email} as their admin "
             "and sent them the welcome email.",
         )
@@ -182,27 +240,26 @@ def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
             f"{result.invitation_problem} Invite their first admin from this page.",
         )
         return redirect("manage:partner_detail", pk=pk)
-    return redirect("manage:application_list")
 
 
 @manager_required
 @require_POST
 def application_decline(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get_application(pk)
+    path = _walk(request, pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
-        return _render_detail(request, application, form, status=400)
+        return _render_detail(request, application, form, status=400, path=path)
     try:
         services.application_decline(
             actor=request.user, partner=application.partner, reason=form.cleaned_data["reason"]
         )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-        return redirect("manage:application_detail", pk=pk)
-    messages.success(
-        request, f"{application.partner.name} was declined. We emailed the reason to {application.contact_email}."
+        return redirect(_detail_url(pk, path))
+    return _decided(
+        request, path, f"{application.partner.name} was declined. We emailed the reason to {application.contact_email}."
     )
-    return redirect("manage:application_list")
 
 
 # --- Two-tier distribution: a distributor's resellers (portal) -------------------------------------------------

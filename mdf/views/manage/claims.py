@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from prm.access import manager_required
 from prm.sla import sla_clock
 from prm.uploads import private_file_response
 
-from .common import NAV, attach_errors, m, timeline
+from .common import NAV, attach_errors, decided, decision_data, m, queue_walk, timeline, typed_reason
 
 Status = Claim.Status
 
@@ -28,6 +29,7 @@ def _render(
     decision_form: ClaimDecisionForm | None = None,
     pay_form: PayoutForm | None = None,
     status: int = 200,
+    path=None,
 ) -> HttpResponse:
     fr = claim.request
     currency = claim.currency
@@ -62,10 +64,12 @@ def _render(
         "payable": claim.status == Status.APPROVED,
         "decision_form": decision_form or ClaimDecisionForm(initial={"amount": f"{claim.amount_claimed:.2f}"}),
         "open_action": decision_form["action"].value() if decision_form is not None else "",
+        "typed": typed_reason(decision_form),
         "claimed_value": f"{claim.amount_claimed:.2f}",
         "pay_form": pay_form or PayoutForm(initial=initial_pay),
         "timeline": timeline(fr, claim),
         "tab": "queue" if decidable else ("payouts" if claim.status == Status.APPROVED else "claims"),
+        "walk": path,
         "nav": NAV,
     }
     return render(request, "mdf/manage/claim_detail.html", context, status=status)
@@ -73,16 +77,17 @@ def _render(
 
 @manager_required
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render(request, selectors.claim_get(pk=pk))
+    return _render(request, selectors.claim_get(pk=pk), path=queue_walk(request, ("claim", pk)))
 
 
 @manager_required
 @require_POST
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get(pk=pk)
-    form = ClaimDecisionForm(request.POST)
+    path = queue_walk(request, ("claim", pk))
+    form = ClaimDecisionForm(decision_data(request.POST))
     if not form.is_valid():
-        return _render(request, claim, decision_form=form, status=400)
+        return _render(request, claim, decision_form=form, status=400, path=path)
     data = form.cleaned_data
     partner = claim.partner.name
     try:
@@ -103,9 +108,8 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
             done = f"Sent back. {partner} adds what you asked for and sends the claim again."
     except ValidationError as exc:
         attach_errors(form, exc)
-        return _render(request, selectors.claim_get(pk=pk), decision_form=form, status=400)
-    messages.success(request, done)
-    return redirect("manage:mdf_claim", pk=pk)
+        return _render(request, selectors.claim_get(pk=pk), decision_form=form, status=400, path=path)
+    return decided(request, path, done, reverse("manage:mdf_claim", args=[pk]))
 
 
 @manager_required

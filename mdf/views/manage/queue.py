@@ -18,7 +18,7 @@ from prm.csv_export import csv_response, csv_time
 from prm.money import Totals, format_money
 from prm.sla import sla_clock
 
-from .common import NAV, PER_PAGE, m, waiting
+from .common import NAV, PER_PAGE, item_url, m, waiting
 
 QUEUE_LIMIT = 100  # rows shown per list; the rest are one click away in the full lists
 
@@ -51,7 +51,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         selectors.payouts_due().order_by().values("currency").annotate(count=Count("pk"), total=Sum("approved_amount"))
     )
     payouts_total = Totals((row["total"], row["currency"]) for row in due)
+    first = ("request", fund_requests[0].pk) if fund_requests else ("claim", claims[0].pk) if claims else None
     context = {
+        "start_url": f"{item_url(first)}?queue=mdf" if first else "",
         "fund_requests": fund_requests,
         "claims": claims,
         "request_count": request_count,

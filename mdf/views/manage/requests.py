@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mdf import selectors, services
@@ -15,7 +16,18 @@ from mdf.services.common import fmt_date
 from prm.access import manager_required
 from prm.sla import sla_clock
 
-from .common import NAV, attach_errors, balance_words, m, roi_words, timeline
+from .common import (
+    NAV,
+    attach_errors,
+    balance_words,
+    decided,
+    decision_data,
+    m,
+    queue_walk,
+    roi_words,
+    timeline,
+    typed_reason,
+)
 
 Status = FundRequest.Status
 
@@ -41,6 +53,7 @@ def _render(
     decision_form: RequestDecisionForm | None = None,
     extend_form: ExtendDeadlineForm | None = None,
     status: int = 200,
+    path=None,
 ) -> HttpResponse:
     settings = services.mdf_settings()
     claim = getattr(fr, "claim", None)  # selected with the request: no query
@@ -84,6 +97,7 @@ def _render(
         "extendable": fr.status in (Status.APPROVED, Status.EXPIRED),
         "decision_form": decision_form or RequestDecisionForm(initial={"amount": f"{proposed:.2f}"}),
         "open_action": decision_form["action"].value() if decision_form is not None else "",
+        "typed": typed_reason(decision_form),
         "proposed_value": f"{proposed:.2f}",
         "extend_form": extend_form or ExtendDeadlineForm(),
         "attributions": attributions,
@@ -93,6 +107,7 @@ def _render(
         "track_words": roi_words(track),
         "timeline": timeline(fr, claim),
         "tab": "queue" if decidable else "requests",
+        "walk": path,
         "nav": NAV,
     }
     return render(request, "mdf/manage/request_detail.html", context, status=status)
@@ -100,16 +115,17 @@ def _render(
 
 @manager_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render(request, selectors.request_get(pk=pk))
+    return _render(request, selectors.request_get(pk=pk), path=queue_walk(request, ("request", pk)))
 
 
 @manager_required
 @require_POST
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     fr = selectors.request_get(pk=pk)
-    form = RequestDecisionForm(request.POST)
+    path = queue_walk(request, ("request", pk))
+    form = RequestDecisionForm(decision_data(request.POST))
     if not form.is_valid():
-        return _render(request, fr, decision_form=form, status=400)
+        return _render(request, fr, decision_form=form, status=400, path=path)
     data = form.cleaned_data
     partner = fr.partner.name
     try:
@@ -124,15 +140,14 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 done = f"Approved: {amount} reserved. {partner} is told to claim by the deadline."
         elif data["action"] == "reject":
             services.request_reject(actor=request.user, request=fr, reason=data["reason"])
-            done = f"Rejected. {partner} is told why."
+            done = f"Rejected: {fr.title}. {partner} is told why."
         else:
             services.request_ask_info(actor=request.user, request=fr, question=data["question"])
             done = f"Question sent. {partner} edits the request and sends it again."
     except ValidationError as exc:
         attach_errors(form, exc)
-        return _render(request, selectors.request_get(pk=pk), decision_form=form, status=400)
-    messages.success(request, done)
-    return redirect("manage:mdf_request", pk=pk)
+        return _render(request, selectors.request_get(pk=pk), decision_form=form, status=400, path=path)
+    return decided(request, path, done, reverse("manage:mdf_request", args=[pk]))
 
 
 @manager_required
