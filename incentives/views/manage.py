@@ -4,11 +4,13 @@ setup's door, `program_setup`: a plain manager's POST gets the 403 page saying w
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from incentives import services
@@ -196,7 +198,60 @@ def boost_delete(request: HttpRequest, pk: int, boost_pk: int) -> HttpResponse:
     return redirect("manage:incentives_version", pk=pk)
 
 
+class LineActionForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=1000)
+
+
+@program_setup
+def earnings(request: HttpRequest) -> HttpResponse:
+    """Every partner's lines (newest first, filtered by partner and state), with hold, release and reversal."""
+    lines = EarningLine.objects.select_related("partner", "registration", "plan_version").order_by("-earned_on", "-pk")
+    state = request.GET.get("state", "")
+    if state in EarningLine.State.values:
+        lines = lines.filter(state=state)
+    partner = request.GET.get("partner", "")
+    if partner.isdigit() and len(partner) < 19:
+        lines = lines.filter(partner_id=int(partner))
+    page = Paginator(lines, 50).get_page(request.GET.get("page"))
+    context = _context(
+        request,
+        page=page,
+        lines=page.object_list,
+        totals=Totals(lines.values_list("amount", "currency")),
+        states=EarningLine.State.choices,
+        state=state,
+    )
+    return render(request, "incentives/manage/earnings.html", context)
+
+
+@require_POST
+@program_setup
+def line_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    line = get_object_or_404(EarningLine, pk=pk)
+    form = LineActionForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        if action == "hold":
+            services.line_hold(actor=request.user, line=line, reason=reason)
+            messages.success(request, f"Line #{line.pk} is on hold; {line.partner} was told why.")
+        elif action == "release":
+            services.line_release(actor=request.user, line=line)
+            messages.success(request, f"Line #{line.pk} is released.")
+        elif action == "reverse" and line.registration_id:
+            made = services.reverse_for(registration=line.registration, reason=reason, actor=request.user)
+            messages.success(request, f"{len(made)} correction line(s) recorded; {line.partner} was told.")
+        else:
+            raise Http404("Not found")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(f"{reverse('manage:incentives_earnings')}?partner={line.partner_id}")
+
+
 manage_urlpatterns = [
+    path("incentives/earnings/", earnings, name="incentives_earnings"),
+    path("incentives/earnings/<id:pk>/hold/", line_action, {"action": "hold"}, name="incentives_line_hold"),
+    path("incentives/earnings/<id:pk>/release/", line_action, {"action": "release"}, name="incentives_line_release"),
+    path("incentives/earnings/<id:pk>/reverse/", line_action, {"action": "reverse"}, name="incentives_line_reverse"),
     path("incentives/", plan, name="incentives"),
     path("incentives/versions/new/", version_new, name="incentives_version_new"),
     path("incentives/versions/<id:pk>/", version_detail, name="incentives_version"),

@@ -50,7 +50,7 @@ def test_urls_are_the_ones_asked_for():
 
 def test_every_incentives_view_is_guarded():
     routes = [r for r in _walk(get_resolver().url_patterns) if r.dotted.startswith("incentives.")]
-    assert len(routes) == 11
+    assert len(routes) == 15
     assert {r.path for r in routes if getattr(r.view, GUARD_ATTR, None) not in ("manager", "partner")} == set()
 
 
@@ -246,3 +246,33 @@ def test_plan_settings(program_admin_client, manager_client):
     from incentives.services import plan_get
 
     assert plan_get().payable_after_days == 45
+
+
+def test_manager_earnings_hold_release_and_reverse(
+    plan_in_force, partner_a, partner_a_admin, program_admin_client, manager_client
+):
+    today = timezone.localdate()
+    deal = won_deal(partner_a, amount="48000", approved=today, won=today)
+    line = next(ln for ln in accrue_for_won(registration=deal) if ln.rule_kind == "deal_payout")
+    page = manager_client.get("/manage/incentives/earnings/", {"state": "accrued"})
+    assert page.status_code == 200
+    assert "10% of $48,000.00 sourced deal" in page.content.decode()
+    assert "Hold</button>" not in page.content.decode()  # read-only for a plain manager
+    assert manager_client.post(f"/manage/incentives/earnings/{line.pk}/hold/", {"reason": "x"}).status_code == 403
+
+    response = program_admin_client.post(f"/manage/incentives/earnings/{line.pk}/hold/", {"reason": ""}, follow=True)
+    assert "Say why the line is held: the partner reads it." in response.content.decode()
+    program_admin_client.post(f"/manage/incentives/earnings/{line.pk}/hold/", {"reason": "Customer not paid yet"})
+    line.refresh_from_db()
+    assert (line.state, line.hold_reason) == ("held", "Customer not paid yet")
+    program_admin_client.post(f"/manage/incentives/earnings/{line.pk}/release/")
+    line.refresh_from_db()
+    assert line.state == "accrued"
+    response = program_admin_client.post(
+        f"/manage/incentives/earnings/{line.pk}/reverse/", {"reason": "Deal cancelled"}, follow=True
+    )
+    assert "3 correction line(s) recorded" in response.content.decode()
+    assert EarningLine.objects.filter(registration=deal, rule_kind="correction").count() == 3
+    assert Notification.objects.filter(
+        template="incentives_earned", email=partner_a_admin.email, subject__startswith="Earnings corrected"
+    ).exists()

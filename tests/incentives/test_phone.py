@@ -92,6 +92,7 @@ def test_incentives_pages_fit_a_phone(live_server, program_admin, partner_a, par
         (program_admin, "/manage/incentives/", "manage-plan"),
         (program_admin, f"/manage/incentives/versions/{version.pk}/", "manage-version"),
         (program_admin, f"/manage/incentives/versions/{draft.pk}/", "manage-draft"),
+        (program_admin, "/manage/incentives/earnings/", "manage-earnings"),
         (partner_a_admin, "/portal/incentives/plan/?amount=80000&currency=USD&involvement=sourced", "portal-plan"),
         (partner_a_admin, "/portal/earnings/", "portal-earnings"),
     ]
