@@ -56,14 +56,14 @@ def test_opened_by_a_plain_link_on_the_queue_page_the_referer_says_so(manager_cl
     referer = "http://testserver" + reverse("manage:deal_review_queue")
     html = text(manager_client.get(page(old.pk, ""), HTTP_REFERER=referer))
     assert "Item 1 of 3 in the review queue" in html
-    assert 'action="/manage/deals/%d/decide/?queue=review"' % old.pk in html
+    assert f'action="/manage/deals/{old.pk}/decide/?queue=review"' in html
     # Another site's page with the same path is no queue.
     html = text(manager_client.get(page(old.pk, ""), HTTP_REFERER="https://evil.example.com/manage/deals/review/"))
     assert "in the review queue" not in html
 
 
 def test_deciding_goes_to_the_next_in_queue_order_and_says_how_many_are_left(manager_client, queue):
-    old, middle, fresh = queue
+    old, middle, _fresh = queue
     response = manager_client.post(decide(old.pk), {"action": "approve", "reason": ""})
     assert response.status_code == 302
     assert response["Location"] == page(middle.pk)
@@ -75,7 +75,7 @@ def test_deciding_goes_to_the_next_in_queue_order_and_says_how_many_are_left(man
 
 
 def test_one_reason_box_serves_reject_and_ask(manager_client, queue):
-    old, middle, fresh = queue
+    old, middle, _fresh = queue
     response = manager_client.post(decide(old.pk), {"action": "reject", "reason": "   "})
     assert response.status_code == 400
     html = text(response)

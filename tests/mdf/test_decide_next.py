@@ -57,7 +57,7 @@ def test_requests_then_claims_with_the_position(manager_client, queue):
 
 
 def test_approve_an_amount_then_the_next_request(manager_client, queue, partner_a_admin):
-    older, newer, claim = queue
+    older, newer, _claim = queue
     response = manager_client.post(
         reverse("manage:mdf_request_decide", args=[older.pk]) + QUEUE,
         {"action": "approve", "amount": "3,000", "reason": "Venue only"},
@@ -111,7 +111,7 @@ def test_a_claim_decided_by_another_manager_is_skipped_and_the_last_lands_all_do
 
 
 def test_claim_decision_goes_on_and_without_the_queue_stays_on_the_claim(manager_client, queue):
-    older, newer, claim = queue
+    _older, _newer, claim = queue
     # Without the queue context: the claim's page, as before.
     response = manager_client.post(
         reverse("manage:mdf_claim_decide", args=[claim.pk]), {"action": "info", "reason": "The invoice, please"}

@@ -53,8 +53,8 @@ def test_position_previous_and_skip(manager_client, queue):
     assert "Item 2 of 3 in the applications waiting for review" in html
     assert f'href="{page(harbor)}" rel="prev"' in html
     assert f'href="{page(zenith)}" rel="next"' in html
-    assert 'action="/manage/applications/%d/decline/?queue=applications"' % quill in html
-    assert 'formaction="/manage/applications/%d/approve/?queue=applications"' % quill in html
+    assert f'action="/manage/applications/{quill}/decline/?queue=applications"' in html
+    assert f'formaction="/manage/applications/{quill}/approve/?queue=applications"' in html
 
 
 def test_approve_goes_to_the_next_with_how_many_are_left(manager_client, queue):
