@@ -19,10 +19,11 @@ PUBLIC_VIEWS = {
     "partners.views.recruitment.apply_thanks",  # the page after applying; shows nothing of anyone
     "enablement.views.public.verify",  # certificate verification by its unguessable code; hidden = unknown (404)
     "enablement.views.public.verify_badge",  # the SVG badge of the same code; runs nothing (CSP, nosniff)
+    "prm.views.notification_unsubscribe",  # the unsubscribe link of an email, checked by its signed token
 }
 # Third-party views with their own protection (allauth: authentication pages; admin: staff only).
 THIRD_PARTY_PREFIXES = ("allauth.", "django.contrib.admin.", "django.views.", "django.contrib.staticfiles.")
-OWN_APPS = ("prm.", "partners.", "dealreg.", "enablement.", "mdf.", "insights.")
+OWN_APPS = ("prm.", "partners.", "dealreg.", "enablement.", "mdf.", "insights.", "incentives.")
 
 
 @dataclass
