@@ -55,8 +55,8 @@ def plan(request: HttpRequest) -> HttpResponse:
     return render(request, "incentives/manage/plan.html", context, status=400 if form.errors else 200)
 
 
-@require_POST
 @program_setup
+@require_POST
 def version_new(request: HttpRequest) -> HttpResponse:
     try:
         version = services.version_create_draft(actor=request.user)
@@ -125,8 +125,8 @@ def _post(request: HttpRequest, pk: int, form_class, form_name: str, action, suc
     return _version_page(request, version, status=400, **{form_name: form})
 
 
-@require_POST
 @program_setup
+@require_POST
 def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     def action(version, data):
         services.version_update(actor=request.user, version=version, data=data)
@@ -134,8 +134,8 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _post(request, pk, VersionForm, "version_form", action, "Bonus, rebate and notes saved.")
 
 
-@require_POST
 @program_setup
+@require_POST
 def payout_add(request: HttpRequest, pk: int) -> HttpResponse:
     def action(version, data):
         services.payout_rule_save(actor=request.user, version=version, data=data)
@@ -143,8 +143,8 @@ def payout_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _post(request, pk, PayoutForm, "payout_form", action, "Deal payout added.")
 
 
-@require_POST
 @program_setup
+@require_POST
 def boost_add(request: HttpRequest, pk: int) -> HttpResponse:
     def action(version, data):
         services.boost_save(actor=request.user, version=version, data=data)
@@ -152,8 +152,8 @@ def boost_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _post(request, pk, BoostForm, "boost_form", action, "Boost added.")
 
 
-@require_POST
 @program_setup
+@require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     result = {}
 
@@ -172,8 +172,8 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_POST
 @program_setup
+@require_POST
 def payout_delete(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
     rule = get_object_or_404(DealPayoutRule, pk=rule_pk, version_id=pk)
     try:
@@ -185,8 +185,8 @@ def payout_delete(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
     return redirect("manage:incentives_version", pk=pk)
 
 
-@require_POST
 @program_setup
+@require_POST
 def boost_delete(request: HttpRequest, pk: int, boost_pk: int) -> HttpResponse:
     boost = get_object_or_404(Boost, pk=boost_pk, version_id=pk)
     try:
@@ -224,8 +224,8 @@ def earnings(request: HttpRequest) -> HttpResponse:
     return render(request, "incentives/manage/earnings.html", context)
 
 
-@require_POST
 @program_setup
+@require_POST
 def line_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     line = get_object_or_404(EarningLine, pk=pk)
     form = LineActionForm(request.POST)
