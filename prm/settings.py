@@ -148,6 +148,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Insights: registration roll-ups kept current (months changed since the last run), rebuilt whole nightly;
     # the channel managers' weekly digest.
+    "incentives-approve-due": {"task": "incentives.tasks.earnings_approve_due", "schedule": crontab(hour=3, minute=0)},
     "insights-summary-refresh": {"task": "insights.tasks.summary_refresh", "schedule": crontab(minute="*/5")},
     "insights-summary-rebuild": {"task": "insights.tasks.summary_rebuild", "schedule": crontab(hour=2, minute=10)},
     "insights-weekly-digest": {
