@@ -13,6 +13,7 @@ from insights.chartdata import ChartSet
 from insights.metrics import PERIOD_CHOICES, Filters, Period, Snapshot, period_from_params, program_snapshot
 from partners.models import Partner, Program
 from partners.selectors import channel_managers, tier_list
+from partners.services.setup import wizard_due
 from prm.access import manager_required
 from prm.csv_export import csv_response, csv_time
 
@@ -163,6 +164,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         snap.pmi_stage if snap is not None else Program.objects.filter(pk=1).values_list("pmi_stage", flat=True).first()
     )
     context["queues"] = queues.for_request(request)
+    context["wizard_due"] = not has_partners and wizard_due(request.user)
     context["recruit"] = _recruit_next(stage or Program.Stage.VALIDATION)
     context["stage_label"] = Program.Stage(stage or Program.Stage.VALIDATION).label
     return render(request, "insights/dashboard.html", context)

@@ -46,6 +46,14 @@ def can_manage_program(user: Any) -> bool:
     return is_channel_manager(user) and user.has_perm(PERMISSION)
 
 
+def wizard_due(user: Any) -> bool:
+    """Offer the first-run wizard: to a program admin, on a fresh install (no partner yet), while the wizard was
+    neither completed nor skipped (the demo data marks it done)."""
+    if not can_manage_program(user):
+        return False
+    return program_get().setup_wizard == Program.Wizard.PENDING and not Partner.objects.exists()
+
+
 def program_admins() -> QuerySet[User]:
     """The people a plain channel manager can ask: active staff in the group, with the permission, or superusers."""
     app_label, codename = PERMISSION.split(".")

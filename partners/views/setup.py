@@ -22,7 +22,7 @@ from partners.forms.setup import TierForm, TierRequirementForm, make_read_only
 from partners.models import Partner, Program, Tier, TierRequirement
 from partners.services import setup as setup_services
 from partners.services.program import program_get, requirement_label
-from partners.services.setup import PROGRAM_ADMINS_GROUP, can_manage_program, program_admins
+from partners.services.setup import PROGRAM_ADMINS_GROUP, can_manage_program, program_admins, wizard_due
 from partners.views.program import _comparison
 from prm.access import manager_required
 from prm.forms import attach_errors
@@ -180,14 +180,6 @@ def _sections() -> list[dict[str, Any]]:
             )
         sections.append({"heading": heading, "id": heading.lower().replace(" ", "-"), "parts": rows})
     return sections
-
-
-def wizard_due(user: Any) -> bool:
-    """Offer the first-run wizard: to a program admin, on a fresh install (no partner yet), while the wizard was
-    neither completed nor skipped (the demo data marks it done)."""
-    if not can_manage_program(user):
-        return False
-    return program_get().setup_wizard == Program.Wizard.PENDING and not Partner.objects.exists()
 
 
 @program_setup

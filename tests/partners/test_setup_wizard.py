@@ -288,3 +288,9 @@ def test_seed_demo_marks_the_wizard_done(client, settings):
     assert not wizard_due(manager)
     client.force_login(manager)
     assert "Set up your program in five steps" not in body(client.get(reverse("manage:program_setup")))
+
+
+def test_the_empty_dashboard_offers_the_wizard_to_a_program_admin(program_admin_client, manager_client):
+    wizard = reverse("manage:setup_wizard")
+    assert wizard in program_admin_client.get(reverse("manage:dashboard")).content.decode()
+    assert wizard not in manager_client.get(reverse("manage:dashboard")).content.decode()  # a plain manager
