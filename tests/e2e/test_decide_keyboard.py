@@ -83,3 +83,27 @@ def test_the_decision_page_fits_a_phone(live_server, browser, channel_manager, p
         assert box["x"] + box["width"] <= 391, name
     shot(page, "decide-phone")
     context.close()
+
+
+def test_a_conflict_resolved_from_the_keyboard(live_server, new_page, channel_manager, partner_a, partner_b):
+    from tests.dealreg.factories_views import approved, partner_conflict
+
+    holder = approved(partner_b, name="Umbrella Limited", website="https://umbrella.com")
+    newcomer = submitted(partner_a, name="Umbrella Ltd", website="https://www.umbrella.com")
+    partner_conflict(newcomer, holder)
+    base = live_server.url
+    page = new_page()
+    sign_in(page, base, channel_manager.email)
+    page.wait_for_url(f"{base}/manage/")
+    page.goto(f"{base}/manage/deals/{newcomer.pk}/?queue=review&conflict=1")
+    assert page.get_by_text("Item 1 of 1 in the review queue").is_visible()
+    page.keyboard.press("2")  # the second choice: the newcomer keeps priority
+    assert page.locator(f"input[name=holder][value='{newcomer.pk}']").is_checked()
+    page.keyboard.press("a")
+    page.keyboard.type("They brought the customer to us.")
+    page.keyboard.press("Enter")  # in the one-line reason: sends the chosen decision
+    page.wait_for_url(re.compile(r"/manage/deals/review/\?conflict=1$"))
+    assert page.get_by_text("That was the last one: the review queue is empty.").is_visible()
+    newcomer.refresh_from_db()
+    holder.refresh_from_db()
+    assert (newcomer.status, holder.status) == (Registration.Status.APPROVED, Registration.Status.REJECTED)
