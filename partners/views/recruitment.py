@@ -156,7 +156,7 @@ def _walk(request: HttpRequest, pk: int) -> Walk | None:
         return None
     return walk(
         name="applications",
-        label="applications waiting for review",
+        label="application queue",
         list_url=path,
         filters={},
         keys=_queue_keys(),

@@ -50,7 +50,7 @@ def queue(db):
 def test_position_previous_and_skip(manager_client, queue):
     harbor, quill, zenith = queue
     html = text(manager_client.get(page(quill)))
-    assert "Item 2 of 3 in the applications waiting for review" in html
+    assert "Item 2 of 3 in the application queue" in html
     assert f'href="{page(harbor)}" rel="prev"' in html
     assert f'href="{page(zenith)}" rel="next"' in html
     assert f'action="/manage/applications/{quill}/decline/?queue=applications"' in html
@@ -64,7 +64,7 @@ def test_approve_goes_to_the_next_with_how_many_are_left(manager_client, queue):
     assert Partner.objects.get(pk=harbor).status == Partner.Status.ONBOARDING
     html = text(manager_client.get(response["Location"]))
     assert "Harbor Digital is approved and starts onboarding." in html
-    assert "2 left in the applications waiting for review." in html
+    assert "2 left in the application queue." in html
     assert "Item 1 of 2" in html
 
 
@@ -91,7 +91,7 @@ def test_one_decided_by_another_manager_is_skipped_and_the_last_lands_all_done(m
     )
     assert response["Location"] == reverse("manage:application_list")
     html = text(manager_client.get(response["Location"]))
-    assert "That was the last one: the applications waiting for review is empty." in html
+    assert "That was the last one: the application queue is empty." in html
     assert "All done. Nothing waiting for review" in html
 
 
@@ -103,7 +103,7 @@ def test_a_decided_application_page_says_it_left_the_queue(manager_client, queue
         reason="No",
     )
     html = text(manager_client.get(page(harbor)))
-    assert "Not waiting in the applications waiting for review any more · 2 waiting" in html
+    assert "Not waiting in the application queue any more · 2 waiting" in html
     assert f'href="{page(quill)}" rel="next"' in html
     assert 'id="decide-form"' not in html
 
@@ -113,9 +113,7 @@ def test_without_the_queue_context_the_list_as_before_and_the_declined_list_is_n
     response = manager_client.post(reverse("manage:application_approve", args=[harbor]))
     assert response["Location"] == reverse("manage:application_list")
     referer = "http://testserver" + reverse("manage:application_list") + "?status=declined"
-    assert "in the applications waiting for review" not in text(
-        manager_client.get(page(harbor, ""), HTTP_REFERER=referer)
-    )
+    assert "in the application queue" not in text(manager_client.get(page(harbor, ""), HTTP_REFERER=referer))
 
 
 def test_list_starts_the_walk_and_the_badge_counts_the_queue(manager_client, queue):
