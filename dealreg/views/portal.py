@@ -20,8 +20,8 @@ from dealreg.forms import (
     registration_initial,
 )
 from dealreg.models import Registration
-from dealreg.services.registrations.requirements import registration_missing_to_submit
 from dealreg.policy import policy_get, protection_days
+from dealreg.services.registrations.requirements import registration_missing_to_submit
 from partners.models import PartnerMembership
 from prm.access import partner_required
 from prm.models import AuditEvent
