@@ -131,6 +131,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # (every 10 minutes) sends it once the broker is back; the request that caused it never fails because of it.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_IMPORTS = ("prm.notification_tasks",)  # task modules not named tasks.py (autodiscovery finds those)
 CELERY_TIMEZONE = env_str("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE = {
     # The daily reminders sweep: each app registers what it needs reminding about (prm.reminders).

@@ -6,7 +6,6 @@ from celery import shared_task
 from django.utils import timezone
 
 from prm import reminders
-from prm.notification_tasks import send_daily_summaries  # noqa: F401  (registered here for the worker)
 from prm.notifications import notification_send_email
 
 logger = logging.getLogger(__name__)
