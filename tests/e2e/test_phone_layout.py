@@ -34,7 +34,17 @@ MANAGER_PAGES = [
     "/manage/enablement/certifications/new/",
     "/manage/insights/money/rates/new/",
     "/manage/insights/customers/new/",
+    "/manage/program/",
+    "/manage/program/deal-policy/",
+    "/manage/program/products/",
+    "/manage/program/products/new/",
+    "/manage/program/mdf-periods/",
+    "/manage/program/mdf-periods/new/",
+    "/manage/program/notifications/",
+    "/manage/program/start/",
+    "/manage/deals/review/",
     "/inbox/",
+    "/notifications/settings/",
 ]
 # (list page, link pattern): the first link on the list that matches is the detail page visited.
 MANAGER_DETAILS = [
@@ -69,7 +79,15 @@ ROLES = [
     (
         "partner-admin",
         "anna@northwind.example.com",
-        [*PORTAL_PAGES, "/portal/agreement/", "/portal/training/team/", "/portal/mdf/requests/new/", "/inbox/"],
+        [
+            *PORTAL_PAGES,
+            "/portal/agreement/",
+            "/portal/training/team/",
+            "/portal/mdf/requests/new/",
+            "/portal/incentives/plan/",
+            "/inbox/",
+            "/notifications/settings/",
+        ],
         PORTAL_DETAILS,
     ),
     ("seller", "sam@northwind.example.com", PORTAL_PAGES, PORTAL_DETAILS),
