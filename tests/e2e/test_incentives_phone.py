@@ -1,7 +1,6 @@
 """The incentives pages at 390 px in real chromium: nothing wider than the screen; screenshots saved in
 var/screenshots/incentives-*.png (manager plan and version editor, partner plan with a calculation, earnings)."""
 
-import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,13 +13,8 @@ from django.utils import timezone
 from incentives.services import accrue_for_won
 from tests.incentives.helpers import draft_version, pct, published_version, with_rules, won_deal
 
-CHROMIUM = os.environ.get("PRM_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed"),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _page_for(browser, live_server, user):
@@ -43,9 +37,8 @@ def _fits(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
 
-def test_incentives_pages_fit_a_phone(live_server, program_admin, partner_a, partner_a_admin):
-    from playwright.sync_api import sync_playwright
-
+def test_incentives_pages_fit_a_phone(browser, live_server, program_admin, partner_a, partner_a_admin):
+    """The session's one chromium (tests/e2e/conftest.py): a second Playwright in the same run cannot start."""
     today = timezone.localdate()
     partner_a.regions = ["emea"]
     partner_a.save()
@@ -98,17 +91,12 @@ def test_incentives_pages_fit_a_phone(live_server, program_admin, partner_a, par
     ]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     too_wide = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        try:
-            for user, path, name in pages:
-                page = _page_for(browser, live_server, user)
-                response = page.goto(live_server.url + path)
-                assert response.status == 200, path
-                page.screenshot(path=str(SCREENSHOTS / f"incentives-{name}.png"), full_page=True)
-                if not _fits(page):
-                    too_wide.append(path)
-                page.context.close()
-        finally:
-            browser.close()
+    for user, path, name in pages:
+        page = _page_for(browser, live_server, user)
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        page.screenshot(path=str(SCREENSHOTS / f"incentives-{name}.png"), full_page=True)
+        if not _fits(page):
+            too_wide.append(path)
+        page.context.close()
     assert too_wide == []
