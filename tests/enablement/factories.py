@@ -170,15 +170,28 @@ def rewind_lesson_clock(enrollment, lesson, seconds: int) -> None:
 def credit_lesson_time(enrollment, lesson, seconds: int) -> None:
     """As if the learner had spent `seconds` more on the open lesson (for browser tests, whose page beats and
     reports the end of the text on its own schedule)."""
+    import time
+
+    from django.db import OperationalError, transaction
     from django.db.models import F
 
     from enablement.models import LessonTime
 
-    updated = LessonTime.objects.filter(enrollment=enrollment, lesson=lesson, run=enrollment.run).update(
-        seconds=F("seconds") + seconds
-    )
-    assert updated == 1, "open the lesson page first"
-    Enrollment.objects.filter(pk=enrollment.pk).update(seconds_spent=F("seconds_spent") + seconds)
+    # On SQLite the live server's thread may hold the table for the page's own time beat at this very moment
+    # ("database table is locked", which SQLite does not wait for): try again shortly.
+    for attempt in range(20):
+        try:
+            with transaction.atomic():
+                updated = LessonTime.objects.filter(enrollment=enrollment, lesson=lesson, run=enrollment.run).update(
+                    seconds=F("seconds") + seconds
+                )
+                assert updated == 1, "open the lesson page first"
+                Enrollment.objects.filter(pk=enrollment.pk).update(seconds_spent=F("seconds_spent") + seconds)
+            return
+        except OperationalError:
+            if attempt == 19:
+                raise
+            time.sleep(0.1)
 
 
 def learner(partner=None, **user_fields):
