@@ -222,7 +222,7 @@ class EarningLine(models.Model):
         HELD = "held", "Held"
 
     # What may change on a stored line: its state and what goes with it.
-    STATE_FIELDS = frozenset({"state", "hold_reason", "approved_at", "paid_at", "updated_at"})
+    STATE_FIELDS = frozenset({"state", "hold_reason", "approved_at", "paid_at", "payout_run", "updated_at"})
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="earning_lines")
     registration = models.ForeignKey(
@@ -252,6 +252,14 @@ class EarningLine(models.Model):
     hold_reason = models.TextField(blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    payout_run = models.ForeignKey(
+        "PayoutRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        help_text="The payout run that claimed this line (a line is in one run only).",
+    )
     event_key = models.CharField(max_length=120, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -280,3 +288,144 @@ class EarningLine(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("An earning line is never deleted: record a correction (a negative line).")
+
+
+class PayoutRun(models.Model):
+    """A payout of approved lines for a period: a draft selects the approved lines earned in the period and not in
+    another run (lines can be excluded with a reason); approving it claims those lines for this run (a line is in
+    one run only: the claim is a compare-and-set on `EarningLine.payout_run`); marking it paid records the payment
+    reference and date and moves its lines to paid. A cancelled run (before it is paid) releases its lines."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved, awaiting payment"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+
+    period_start = models.DateField(help_text="Lines earned on or after this day.")
+    period_end = models.DateField(help_text="Lines earned on or before this day.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    notes = models.TextField(blank=True, max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True, help_text="The day the payment was made.")
+    payment_reference = models.CharField(max_length=120, blank=True)
+    cancelled_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-period_end", "-pk")
+        permissions: ClassVar = [("manage_payouts", "Can prepare, approve and mark payout runs paid (finance)")]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="incentives_run_period_dates"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | (Q(paid_on__isnull=False) & ~Q(payment_reference="")),
+                name="incentives_paid_run_has_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payout run #{self.pk} ({self.period_start:%d %b %Y} – {self.period_end:%d %b %Y})"
+
+
+class PayoutExclusion(models.Model):
+    """A line left out of a run, with the reason (the line stays approved, for a later run)."""
+
+    run = models.ForeignKey(PayoutRun, on_delete=models.CASCADE, related_name="exclusions")
+    line = models.ForeignKey("EarningLine", on_delete=models.PROTECT, related_name="payout_exclusions")
+    reason = models.TextField(max_length=1000)
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("run", "line")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("run", "line"), name="incentives_exclusion_once_per_run"),
+            models.CheckConstraint(condition=~Q(reason=""), name="incentives_exclusion_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Line #{self.line_id} excluded from run #{self.run_id}"
+
+
+class LineQuestion(models.Model):
+    """A partner's question about one earning line: a thread between the partner and the channel team that stays
+    with the line. Open until a channel manager answers; the partner may reply (which opens it again)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Awaiting an answer"
+        ANSWERED = "answered", "Answered"
+
+    line = models.ForeignKey("EarningLine", on_delete=models.PROTECT, related_name="questions")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="earning_questions")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-updated_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"Question on line #{self.line_id}"
+
+
+class QuestionMessage(models.Model):
+    question = models.ForeignKey(LineQuestion, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_channel_team = models.BooleanField(default=False)
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+    def __str__(self) -> str:
+        return f"Message #{self.pk} on question #{self.question_id}"
+
+
+class Recognition(models.Model):
+    """Non-financial recognition a channel manager awards a partner: partner of the quarter or year, or a custom
+    badge. Shown on the partner's page, its portal and (once it exists) its public profile. Withdrawn, never
+    deleted: `withdrawn_at` hides it and keeps the record."""
+
+    class Kind(models.TextChoices):
+        PARTNER_OF_QUARTER = "quarter", "Partner of the quarter"
+        PARTNER_OF_YEAR = "year", "Partner of the year"
+        BADGE = "badge", "Badge"
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="recognitions")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BADGE)
+    title = models.CharField(max_length=80, help_text='e.g. "Partner of the quarter, Q3 2026" or "Fastest mover".')
+    citation = models.TextField(blank=True, max_length=1000, help_text="Why, in a sentence or two (shown).")
+    awarded_on = models.DateField()
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-awarded_on", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.partner})"

@@ -1,0 +1,4 @@
+"""(being built)"""
+
+manage_urlpatterns: list = []
+portal_urlpatterns: list = []
