@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "mdf",
     "insights",
     "incentives",
+    "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

@@ -2,12 +2,14 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+import api.urls
 import dealreg.urls
 import enablement.urls
 import incentives.urls
 import insights.urls
 import mdf.urls
 import partners.urls
+import webhooks.urls
 from prm import views, views_search
 
 # The admin signs in through allauth, so its rate limits and MFA apply there too.
@@ -22,6 +24,8 @@ manage_patterns = [
     *enablement.urls.manage_urlpatterns,
     *mdf.urls.manage_urlpatterns,
     *incentives.urls.manage_urlpatterns,
+    *api.urls.manage_urlpatterns,
+    *webhooks.urls.manage_urlpatterns,
     path("search/", views_search.search, name="search"),
 ]
 portal_patterns = [
@@ -31,6 +35,7 @@ portal_patterns = [
     *mdf.urls.portal_urlpatterns,
     *insights.urls.portal_urlpatterns,
     *incentives.urls.portal_urlpatterns,
+    *api.urls.portal_urlpatterns,
 ]
 
 urlpatterns = [
@@ -47,6 +52,7 @@ urlpatterns = [
     path("portal/", include((portal_patterns, "portal"))),
     *partners.urls.public_urlpatterns,
     *enablement.urls.public_urlpatterns,
+    *api.urls.public_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
