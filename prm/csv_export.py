@@ -1,14 +1,19 @@
 """CSV exports: streamed, readable by spreadsheet apps, and safe against CSV (formula) injection."""
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection): such cells get a leading quote.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A plain number ("-2500.00", "-3", "-1.5E3" is not one) never runs as a formula: it is written as it is, so a
+# spreadsheet reads a negative amount as a number, not as text.
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 class _Echo:
@@ -19,8 +24,16 @@ class _Echo:
 
 
 def csv_safe(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+    """The cell's text; one that a spreadsheet would run as a formula gets a leading quote. Numbers (and text that
+    is a plain number) stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text):
+        return f"'{text}"
+    return text
 
 
 def csv_time(value: datetime | None) -> str:
