@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "prm.uploads.UploadLimitMiddleware",
     "prm.request_cache.RequestCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -250,6 +251,14 @@ STATIC_ROOT = VAR_DIR / "static"
 # Uploaded documents and proof of performance: never under a served URL; views check access, then stream them.
 PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private"))
 PRM_MAX_UPLOAD_MB = env_int("PRM_MAX_UPLOAD_MB", 20)
+# An upload over the limit is refused while it streams (prm/uploads.py): the handler stops at the limit, files
+# under 2.5 MB stay in memory, larger ones go to a temporary file; the other fields of a form are capped too.
+FILE_UPLOAD_HANDLERS = [
+    "prm.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB of non-file form data (Django's default, stated)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},

@@ -20,16 +20,18 @@ The type is decided by the file's content (its first bytes), not only by its nam
 import mimetypes
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.files.storage import Storage, storages
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.deconstruct import deconstructible
 
 
@@ -186,3 +188,67 @@ def private_file_response(file: FieldFile, *, download_name: str = "", inline: b
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Refusing an oversized body while it streams ----------------------------------------------------------------
+# The form's size check (validate_upload) runs after the body was received. These two stop earlier:
+# - `UploadLimitMiddleware` answers 413 before reading anything when the declared Content-Length is over the limit
+#   (plus room for the other form fields);
+# - `LimitedUploadHandler`, first of FILE_UPLOAD_HANDLERS, stops reading as soon as one file passes the limit (a
+#   chunked body has no Content-Length) and raises `UploadTooLarge`, which Django answers with the 400 handler
+#   (`prm.views.bad_request`: a 413 page saying the limit).
+# The reverse proxy should refuse earlier still: nginx `client_max_body_size` (README, deployment).
+
+FORM_FIELDS_ALLOWANCE = 1024 * 1024  # the other fields of a multipart form
+
+
+class UploadTooLarge(RequestDataTooBig):
+    """An uploaded file is larger than PRM_MAX_UPLOAD_MB."""
+
+
+def too_large_message() -> str:
+    return (
+        f"The file is larger than the {settings.PRM_MAX_UPLOAD_MB} MB limit, so it was not uploaded and nothing was "
+        "saved. Go back and choose a smaller file (or compress it)."
+    )
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Counts each file's bytes as they arrive and stops the upload at the limit."""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > max_upload_bytes():
+            raise UploadTooLarge(too_large_message())
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler (memory or temporary file) builds the file
+
+
+class UploadLimitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and declared.isdigit()
+            and int(declared) > max_upload_bytes() + FORM_FIELDS_ALLOWANCE
+        ):
+            return too_large_response(request)
+        return self.get_response(request)
+
+
+def too_large_response(request: HttpRequest) -> HttpResponse:
+    from django.http import JsonResponse
+    from django.template.response import SimpleTemplateResponse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": too_large_message()}, status=413)
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    response = SimpleTemplateResponse("413.html", {"message": too_large_message(), "back": back}, status=413)
+    return response.render()

@@ -12,6 +12,8 @@ import partners.urls
 import webhooks.urls
 from prm import views, views_search
 
+handler400 = "prm.views.bad_request"
+
 # The admin signs in through allauth, so its rate limits and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "prm administration"

@@ -177,3 +177,14 @@ def notification_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "prm/notification_unsubscribe.html",
         {"labels": labels, "who": user.email, "token": token, "daily": category == DAILY_SUMMARY},
     )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400 handler: an upload stopped at the size limit gets its own page (413) saying the limit."""
+    from django.views.defaults import bad_request as default_bad_request
+
+    from prm.uploads import UploadTooLarge, too_large_response
+
+    if isinstance(exception, UploadTooLarge):
+        return too_large_response(request)
+    return default_bad_request(request, exception)

@@ -85,10 +85,13 @@ def test_a_renamed_file_is_refused(manager_client):
 @override_settings(PRM_MAX_UPLOAD_MB=1)
 def test_an_oversized_file_is_refused(manager_client):
     upload = SimpleUploadedFile("big.pdf", PDF + b"0" * (1024 * 1024), content_type="application/pdf")
-    response = manager_client.post(reverse("manage:enablement_asset_new"), form_data(file=upload))
-    assert response.status_code == 400
-    assert "files can be up to 1.0 MB" in body(response)
-    assert 'value="Pricing playbook"' in body(response)
+    response = manager_client.post(
+        reverse("manage:enablement_asset_new"), form_data(file=upload), HTTP_REFERER="http://testserver/manage/x/"
+    )
+    # Refused while the body streams (prm.uploads.LimitedUploadHandler), before the view: nothing saved.
+    assert response.status_code == 413
+    assert "larger than the 1 MB limit" in body(response)
+    assert 'href="http://testserver/manage/x/"' in body(response)
     assert not Asset.objects.exists()
 
 

@@ -171,8 +171,10 @@ def test_file_size_is_checked(admin_client_a, approved, settings):
     settings.PRM_MAX_UPLOAD_MB = 1
     big = SimpleUploadedFile("scan.pdf", PDF_BYTES + b"0" * (1024 * 1024), content_type="application/pdf")
     response = admin_client_a.post(reverse("portal:mdf_claim_new", args=[approved.pk]), claim_data(proof_invoice=[big]))
-    assert response.status_code == 400
-    assert "files can be up to 1.0 MB" in body(response)
+    # Refused while the body streams (prm.uploads.LimitedUploadHandler), before the view: nothing saved.
+    assert response.status_code == 413
+    assert "larger than the 1 MB limit" in body(response)
+    assert not Claim.objects.exists()
 
 
 def test_held_tokens_from_someone_else_or_tampered_are_not_used(admin_client_a, approved, partner_a, partner_b_user):

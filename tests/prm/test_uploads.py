@@ -89,3 +89,83 @@ def test_private_response_is_an_attachment_that_is_not_sniffed(tmp_path):
     assert response["Content-Disposition"] == 'attachment; filename="Q3-invoice.pdf"'
     assert b"".join(response.streaming_content) == PDF_BYTES
     storage.delete(name)
+
+
+# --- Refused while the body streams (issue 19, item 5) ------------------------------------------------------------
+
+
+class CountingInput(io.BytesIO):
+    """wsgi.input that remembers how many bytes the app read."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.consumed = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.consumed += len(chunk)
+        return chunk
+
+    def readline(self, size=-1):
+        chunk = super().readline(size)
+        self.consumed += len(chunk)
+        return chunk
+
+
+def _multipart(file_bytes: int) -> tuple[bytes, str]:
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    upload = SimpleUploadedFile("big.pdf", PDF_BYTES + b"0" * file_bytes, content_type="application/pdf")
+    return encode_multipart(BOUNDARY, {"title": "x", "file": upload}), MULTIPART_CONTENT
+
+
+@override_settings(PRM_MAX_UPLOAD_MB=1)
+def test_the_handler_stops_reading_at_the_limit():
+    from django.core.handlers.wsgi import WSGIRequest
+
+    from prm.uploads import UploadTooLarge
+
+    body, content_type = _multipart(int(1.8 * 1024 * 1024))  # under limit + form allowance: the handler decides
+    stream = CountingInput(body)
+    request = WSGIRequest(
+        {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/x/",
+            "CONTENT_TYPE": content_type,
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": stream,
+            "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80",
+        }
+    )
+    with pytest.raises(UploadTooLarge):
+        request.POST  # noqa: B018
+    assert stream.consumed < 1.3 * 1024 * 1024 < len(body)  # stopped near 1 MB, not after reading 1.8 MB
+
+
+@override_settings(PRM_MAX_UPLOAD_MB=1)
+@pytest.mark.django_db
+def test_a_declared_body_over_the_limit_is_refused_before_it_is_read(client):
+    from prm.uploads import UploadLimitMiddleware
+
+    body, content_type = _multipart(3 * 1024 * 1024)
+    response = client.generic("POST", "/portal/", body, content_type=content_type)
+    assert response.status_code == 413
+    # The middleware decides from the declared length alone: it never touches the body.
+    from django.test import RequestFactory
+
+    request = RequestFactory().generic("POST", "/portal/", body, content_type=content_type)
+    stream = CountingInput(body)
+    request.META["wsgi.input"] = request._stream = stream
+    assert UploadLimitMiddleware(lambda r: None)(request).status_code == 413
+    assert stream.consumed == 0
+    assert "larger than the 1 MB limit" in response.content.decode()
+
+
+@override_settings(PRM_MAX_UPLOAD_MB=1)
+@pytest.mark.django_db
+def test_an_api_upload_over_the_limit_gets_json(client):
+    body, content_type = _multipart(3 * 1024 * 1024)
+    response = client.generic("POST", "/api/v1/anything", body, content_type=content_type)
+    assert response.status_code == 413
+    assert "1 MB limit" in response.json()["detail"]
