@@ -285,7 +285,9 @@ CATEGORY_HELP = {
 # Security and account mails are always sent and cannot be turned off: an invitation (no account yet), someone's
 # role or membership changing, and the daily summary itself (it is how a "daily summary" choice is delivered).
 # Password and sign-in mails are sent by allauth and never pass through here.
-ALWAYS_SENT_TEMPLATES = frozenset({"invitation", "membership_role_changed", "membership_removed", "daily_summary"})
+ALWAYS_SENT_TEMPLATES = frozenset(
+    {"invitation", "membership_role_changed", "membership_removed", "daily_summary", "security_sign_in_failures"}
+)
 
 # The template name's prefix decides its category; the first match wins.
 CATEGORY_PREFIXES: tuple[tuple[str, str], ...] = (

@@ -55,6 +55,7 @@ urlpatterns = [
     *partners.urls.public_urlpatterns,
     *enablement.urls.public_urlpatterns,
     *api.urls.public_urlpatterns,
+    path("accounts/unlock/<str:token>/", views.login_unlock, name="login_unlock"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

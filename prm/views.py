@@ -179,6 +179,23 @@ def notification_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@public
+@require_http_methods(["GET", "HEAD", "POST"])
+def login_unlock(request: HttpRequest, token: str) -> HttpResponse:
+    """From the failed-sign-ins mail (no sign-in): GET asks to confirm (mail scanners follow links), POST lifts every
+    throttle on the account and sends the owner to the sign-in page."""
+    from prm import login_throttle
+
+    email = login_throttle.email_from_token(token)
+    if email is None:
+        return render(request, "prm/login_unlock.html", {"bad": True}, status=400)
+    if request.method == "POST":
+        login_throttle.unlock(email)
+        messages.success(request, "Failed attempts are forgotten: sign in with your password now.")
+        return redirect("account_login")
+    return render(request, "prm/login_unlock.html", {"token": token})
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The 400 handler: an upload stopped at the size limit gets its own page (413) saying the limit."""
     from django.views.defaults import bad_request as default_bad_request

@@ -20,10 +20,18 @@ PUBLIC_VIEWS = {
     "enablement.views.public.verify",  # certificate verification by its unguessable code; hidden = unknown (404)
     "enablement.views.public.verify_badge",  # the SVG badge of the same code; runs nothing (CSP, nosniff)
     "prm.views.notification_unsubscribe",  # the unsubscribe link of an email, checked by its signed token
+    "prm.views.login_unlock",  # the failed-sign-ins mail's link, checked by its signed token; POST to act
 }
 # Third-party views with their own protection (allauth: authentication pages; admin: staff only).
-THIRD_PARTY_PREFIXES = ("allauth.", "django.contrib.admin.", "django.views.", "django.contrib.staticfiles.")
-OWN_APPS = ("prm.", "partners.", "dealreg.", "enablement.", "mdf.", "insights.", "incentives.")
+# The API (/api/v1/, django-ninja) authenticates every operation with a bearer token (tests/api prove it).
+THIRD_PARTY_PREFIXES = (
+    "allauth.",
+    "django.contrib.admin.",
+    "django.views.",
+    "django.contrib.staticfiles.",
+    "ninja.",
+)
+OWN_APPS = ("prm.", "partners.", "dealreg.", "enablement.", "mdf.", "insights.", "incentives.", "api.", "webhooks.")
 
 
 @dataclass
