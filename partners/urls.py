@@ -70,6 +70,7 @@ manage_urlpatterns = [
 portal_urlpatterns = [
     path("team/", portal.team, name="team"),
     path("team/invite/", portal.team_invite, name="team_invite"),
+    path("team/mfa/", portal.team_mfa, name="team_mfa"),
     path("team/<id:pk>/role/", portal.member_role, name="member_role"),
     path("team/<id:pk>/remove/", portal.member_remove, name="member_remove"),
     path("invitations/<id:pk>/revoke/", portal.invitation_revoke, name="invitation_revoke"),

@@ -286,7 +286,14 @@ CATEGORY_HELP = {
 # role or membership changing, and the daily summary itself (it is how a "daily summary" choice is delivered).
 # Password and sign-in mails are sent by allauth and never pass through here.
 ALWAYS_SENT_TEMPLATES = frozenset(
-    {"invitation", "membership_role_changed", "membership_removed", "daily_summary", "security_sign_in_failures"}
+    {
+        "invitation",
+        "membership_role_changed",
+        "membership_removed",
+        "membership_mfa_required",
+        "daily_summary",
+        "security_sign_in_failures",
+    }
 )
 
 # The template name's prefix decides its category; the first match wins.

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "prm.middleware.RequireStaffMFAMiddleware",
+    "prm.middleware.RequireMFAMiddleware",
     "partners.middleware.AgreementGateMiddleware",
 ]
 
@@ -196,10 +196,15 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "signup": "20/m/ip",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factors: an authenticator app (TOTP) with recovery codes, and security keys / passkeys (WebAuthn), which
+# can also sign in on their own.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://127.0.0.1 during development only
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "prm")
-# When on, staff must set up an authenticator app before they can use the manager app or the admin.
-PRM_REQUIRE_MFA_FOR_STAFF = env_bool("REQUIRE_MFA_FOR_STAFF", False)
+# Staff (channel managers approve deals, MFA and payouts) must set up a second factor before any manager page or
+# the admin. On by default unless DEBUG; REQUIRE_MFA_FOR_STAFF=0 turns it off, and `check --deploy` then warns.
+PRM_REQUIRE_MFA_FOR_STAFF = env_bool("REQUIRE_MFA_FOR_STAFF", not DEBUG)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

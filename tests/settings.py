@@ -26,6 +26,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+# Staff MFA is on by default without DEBUG; the suite signs managers in directly, and tests/test_auth.py turns the
+# requirement on where it is the subject.
+PRM_REQUIRE_MFA_FOR_STAFF = False
 # Each test starts with fresh rate-limit counters.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 -- whitenoise warns about a missing directory

@@ -126,3 +126,51 @@ def test_staff_must_set_up_mfa_when_required(client, channel_manager):
 @override_settings(PRM_REQUIRE_MFA_FOR_STAFF=True)
 def test_mfa_requirement_does_not_touch_partner_users(seller_client_a):
     assert seller_client_a.get("/portal/").status_code == 200
+
+
+def test_staff_mfa_is_on_by_default_without_debug_and_check_deploy_warns_when_off():
+    from tests.test_deploy_check import PRODUCTION, _manage
+
+    show = "from django.conf import settings; print(settings.PRM_REQUIRE_MFA_FOR_STAFF)"
+    assert _manage("shell", "-c", show, **PRODUCTION).stdout.strip().endswith("True")
+    assert _manage("shell", "-c", show, DEBUG="1").stdout.strip().endswith("False")
+    result = _manage("check", "--deploy", **PRODUCTION, REQUIRE_MFA_FOR_STAFF="0")
+    assert "prm.W001" in result.stderr + result.stdout
+    assert "REQUIRE_MFA_FOR_STAFF is off" in result.stderr + result.stdout
+
+
+@override_settings(PRM_REQUIRE_MFA_FOR_STAFF=True)
+def test_a_security_key_counts_as_a_second_factor(client, channel_manager):
+    _login(client, channel_manager.email)
+    assert client.get("/manage/partners/").status_code == 302
+    Authenticator.objects.create(user=channel_manager, type=Authenticator.Type.WEBAUTHN, data={})
+    assert client.get("/manage/partners/").status_code == 200
+
+
+def test_partner_admins_can_require_mfa_for_their_company(
+    client, admin_client_a, partner_a, partner_a_seller, partner_b_user, django_capture_on_commit_callbacks
+):
+    from prm.models import AuditEvent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_a.post("/portal/team/mfa/", {"require_mfa": "on"})
+    assert response.status_code == 302
+    partner_a.refresh_from_db()
+    assert partner_a.require_mfa
+    assert AuditEvent.objects.filter(verb="partner.mfa_required", partner=partner_a).exists()
+    assert any(m.to == [partner_a_seller.email] and "requires two-factor" in m.subject for m in mail.outbox)
+    # The seller is sent to set it up before any page; the setup page says why.
+    client.force_login(partner_a_seller)
+    response = client.get("/portal/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/?required=partner"
+    # Another partner's people are untouched.
+    client.force_login(partner_b_user)
+    assert client.get("/portal/").status_code == 200
+
+
+def test_only_partner_admins_change_the_mfa_requirement(seller_client_a, partner_a):
+    response = seller_client_a.post("/portal/team/mfa/", {"require_mfa": "on"})
+    assert response.status_code == 403
+    partner_a.refresh_from_db()
+    assert not partner_a.require_mfa

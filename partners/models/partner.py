@@ -116,6 +116,10 @@ class Partner(models.Model):
         help_text="The channel manager who owns the relationship.",
     )
     tier = models.ForeignKey("partners.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="partners")
+    require_mfa = models.BooleanField(
+        default=False,
+        help_text="Set by the partner's admins: everyone in the company must set up two-factor authentication.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     applied_at = models.DateTimeField(null=True, blank=True)

@@ -11,6 +11,7 @@ __all__ = [
     "membership_change_role",
     "membership_remove",
     "partner_create",
+    "partner_require_mfa",
 ]
 
 from typing import Any
@@ -315,3 +316,37 @@ def membership_remove(*, actor: User, membership: PartnerMembership, reason: str
             context={"partner": locked.partner, "actor": actor, "reason": reason, "member": locked.user},
         )
         locked.delete()
+
+
+def partner_require_mfa(*, actor: User, partner: Partner, required: bool) -> Partner:
+    """A partner admin requires (or stops requiring) two-factor authentication for everyone in the company. Those
+    without it are sent to set it up at their next page; each member is told."""
+    _require_people_admin(actor, partner)
+    with transaction.atomic():
+        locked = Partner.objects.select_for_update().get(pk=partner.pk)
+        if locked.require_mfa == required:
+            return locked
+        locked.require_mfa = required
+        locked.save(update_fields=["require_mfa", "updated_at"])
+        event = audit_record(
+            actor=actor,
+            verb="partner.mfa_required" if required else "partner.mfa_optional",
+            target=locked,
+            partner=locked,
+            before={"require_mfa": not required},
+            after={"require_mfa": required},
+        )
+        members = PartnerMembership.objects.filter(partner=locked, is_active=True).select_related("user")
+        for membership in members:
+            if membership.user_id == actor.pk:
+                continue
+            notify(
+                key=f"audit:{event.pk}:mfa:{membership.user_id}",
+                template="membership_mfa_required",
+                recipient=membership.user,
+                partner=locked,
+                url=reverse("mfa_index"),
+                action_label="Set up two-factor authentication" if required else "Your security settings",
+                context={"partner": locked, "actor": actor, "required": required},
+            )
+    return locked

@@ -73,6 +73,25 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required(roles=ADMIN)
 @require_POST
+def team_mfa(request: HttpRequest) -> HttpResponse:
+    """Require (or stop requiring) two-factor authentication for everyone in the company."""
+    required = request.POST.get("require_mfa") == "on"
+    try:
+        services.partner_require_mfa(actor=request.user, partner=request.partner, required=required)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request,
+            "Everyone at your company must now use two-factor authentication; each was told."
+            if required
+            else "Two-factor authentication is now optional at your company; each person was told.",
+        )
+    return redirect("portal:team")
+
+
+@partner_required(roles=ADMIN)
+@require_POST
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.access_membership(viewer=request.membership, pk=pk)
     try:

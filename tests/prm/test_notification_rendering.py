@@ -473,6 +473,7 @@ def contexts(w) -> dict[str, dict]:
             "tier_protection": 120,
             "tier": w.tier,
         },
+        "membership_mfa_required": {"partner": w.partner, "actor": w.admin, "required": True},
         "security_sign_in_failures": {"failures": 10, "address": "203.0.113.66", "user": w.seller},
         "daily_summary": {
             "day": w.today,
