@@ -107,7 +107,7 @@ def question_ask(*, actor: User, line: EarningLine, body: str) -> LineQuestion:
     text = clean_body(body)
     with transaction.atomic():
         # Lock the line: a second click or a colleague asking at the same moment finds the thread started here.
-        line = EarningLine.objects.select_for_update().select_related("partner").get(pk=line.pk)
+        line = EarningLine.objects.select_for_update(of=("self",)).select_related("partner").get(pk=line.pk)
         question = LineQuestion.objects.select_for_update().filter(line=line).order_by("pk").first()
         if question is None:
             question = LineQuestion.objects.create(line=line, partner=line.partner, asked_by=actor)
@@ -124,7 +124,9 @@ def question_reply(*, actor: User, question: LineQuestion, body: str) -> LineQue
     text = clean_body(body, from_channel_team=team)
     with transaction.atomic():
         question = (
-            LineQuestion.objects.select_for_update().select_related("line", "partner", "asked_by").get(pk=question.pk)
+            LineQuestion.objects.select_for_update(of=("self",))
+            .select_related("line", "partner", "asked_by")
+            .get(pk=question.pk)
         )
         verb = "earnings.question_answered" if team else "earnings.question_replied"
         return _add(question, actor=actor, text=text, verb=verb, before=question.status, team=team)

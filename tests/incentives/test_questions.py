@@ -3,11 +3,13 @@ partner is told, and the thread stays with the line on both sides. One thread pe
 Scoped like the earnings (404 for another partner's line or question, and for a colleague's deal as a sales user);
 bad input is a message next to the field and saves nothing; every message is in the audit trail."""
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from incentives.models import EarningLine, LineQuestion, QuestionMessage
@@ -315,3 +317,35 @@ def test_paid_line_keeps_its_question(lines, owner, partner_a_seller, seller_cli
     assert ANSWER in page
     assert "Paid" in page
     assert Decimal(lines["sam"].amount) == Decimal("4800.00")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs PostgreSQL")
+def test_people_asking_at_the_same_moment_share_one_thread(lines, owner, partner_a_seller, partner_a_admin):
+    """The line is locked while its thread starts: concurrent askers never open two threads on one line."""
+    threads_count = 6
+    barrier = threading.Barrier(threads_count)
+    errors: list[BaseException] = []
+
+    def ask(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            actor = partner_a_seller if n % 2 else partner_a_admin
+            question_ask(actor=actor, line=lines["sam"], body=f"Question {n}")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=ask, args=(n,)) for n in range(threads_count)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert not any(w.is_alive() for w in workers), "an ask hung"
+    assert errors == []
+    question = LineQuestion.objects.get()
+    assert question.messages.count() == threads_count
+    verbs = sorted(AuditEvent.objects.filter(verb__startswith="earnings.question").values_list("verb", flat=True))
+    assert verbs == ["earnings.question_asked"] + ["earnings.question_replied"] * (threads_count - 1)
+    assert len(_notified(owner, "incentives_question_asked")) == threads_count
