@@ -21,6 +21,43 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# Messages the browser logs when the Content-Security-Policy blocks something (an inline script, a foreign
+# source): any of them fails the test that caused it (issue 19, item 4).
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watch(page) -> None:
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+
+
+def _watching(browser) -> None:
+    """Every page of every context of the session's browser reports CSP violations."""
+    new_context, new_page = browser.new_context, browser.new_page
+
+    def context_watched(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("page", _watch)
+        return context
+
+    def page_watched(*args, **kwargs):
+        page = new_page(*args, **kwargs)
+        _watch(page)
+        return page
+
+    browser.new_context, browser.new_page = context_watched, page_watched
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    CSP_VIOLATIONS.clear()
+    yield
+    assert not CSP_VIOLATIONS, "The Content-Security-Policy blocked:\n" + "\n".join(CSP_VIOLATIONS)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -38,6 +75,7 @@ def browser():
                 "--no-first-run",
             ],
         )
+        _watching(browser)
         yield browser
         browser.close()
 
