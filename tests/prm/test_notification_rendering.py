@@ -208,6 +208,28 @@ def _earned(w) -> dict:
     }
 
 
+def _question(w, **extra) -> dict:
+    """As incentives.services.questions tells the channel team (asked) or the partner (answered)."""
+    line = SimpleNamespace(
+        pk=42,
+        amount=Decimal("7200.00"),
+        currency=USD,
+        calculation=f"8% of {format_money(REG_VALUE, USD)} sourced deal “Globex & Sons” under plan v3",
+        earned_on=w.today - timedelta(days=12),
+    )
+    return {
+        "partner": w.partner,
+        "line": line,
+        "kind": "Deal payout",
+        "question": SimpleNamespace(pk=7, status="open"),
+        "message": 'Why 8% & not the 10% we agreed for "EMEA"?\nThanks, Anna',
+        "author": w.seller.display_name,
+        "asker": w.seller.display_name,
+        "follow_up": False,
+        **extra,
+    }
+
+
 def contexts(w) -> dict[str, dict]:
     """What each sender passes (see the `notify` call of each template), built from the objects above."""
     claim_amounts = {
@@ -474,6 +496,10 @@ def contexts(w) -> dict[str, dict]:
             "tier": w.tier,
         },
         "membership_mfa_required": {"partner": w.partner, "actor": w.admin, "required": True},
+        "incentives_question_asked": _question(w),
+        "incentives_question_answered": _question(
+            w, author=w.manager.display_name, message="Plan v3 applies: the deal was approved in March & won in May."
+        ),
         "security_sign_in_failures": {"failures": 10, "address": "203.0.113.66", "user": w.seller},
         "daily_summary": {
             "day": w.today,
@@ -512,6 +538,8 @@ EXPECTED_AMOUNTS = {
     "incentives_plan_published": "$1,500.00",
     "incentives_earned": "$7,200.00",
     "incentives_line_held": "$7,200.00",
+    "incentives_question_asked": "$7,200.00",
+    "incentives_question_answered": "$7,200.00",
 }
 
 
