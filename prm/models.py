@@ -1,6 +1,7 @@
 """Platform models shared by every app: the user, the audit trail and notifications."""
 
 import hashlib
+import hmac
 import json
 import string
 from typing import Any, ClassVar
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 
 from prm.phrases import fill
@@ -71,6 +73,39 @@ def _canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
 
 
+# --- The audit chain's keyed hashes --------------------------------------------------------------------------------
+# An event's hash is HMAC-SHA256(key, previous hash + digest), where the digest is HMAC-SHA256(key, canonical JSON of
+# the event's snapshot). The digest is kept apart so that a redaction event can carry the original digest: the
+# verifier then recomputes the original hash without the personal data it covered. The key lives outside the
+# database (AUDIT_HMAC_KEY, or derived from SECRET_KEY), so someone who can only write the table cannot recompute
+# the hashes after an edit. prm/migrations/0005 keeps a frozen copy of these functions: change both together, and
+# re-chain the trail in a migration, or every existing event stops verifying.
+
+AUDIT_KEY_SALT = "prm.audit.chain"
+
+
+def audit_hmac_key() -> bytes:
+    """The chain's key: AUDIT_HMAC_KEY when set, otherwise derived from SECRET_KEY with a salt of its own (so it is
+    never the key that signs sessions). Rotating either one re-keys the chain: re-chain in a migration first."""
+    configured = getattr(settings, "AUDIT_HMAC_KEY", "") or ""
+    if configured:
+        return configured.encode()
+    return salted_hmac(AUDIT_KEY_SALT, "audit-hmac-key", secret=settings.SECRET_KEY, algorithm="sha256").digest()
+
+
+def audit_mac(message: str, *, key: bytes | None = None) -> str:
+    return hmac.new(key or audit_hmac_key(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def audit_snapshot_digest(snapshot: dict[str, Any], *, key: bytes | None = None) -> str:
+    """The keyed digest of what an event says (its snapshot); the chain hash covers this digest."""
+    return audit_mac("snapshot:" + _canonical(snapshot), key=key)
+
+
+def audit_chain_hash(prev_hash: str, digest: str, *, key: bytes | None = None) -> str:
+    return audit_mac(prev_hash + digest, key=key)
+
+
 # How each verb reads in a timeline; placeholders come from the event's before/after data ("{user!p}" is a
 # possessive, prm.timeline). A tuple lists sentences best first: the first whose values the event has is used.
 AUDIT_SENTENCES: dict[str, str | tuple[str, ...]] = {
@@ -97,6 +132,8 @@ AUDIT_SENTENCES: dict[str, str | tuple[str, ...]] = {
     "tier.proposal_rejected": "rejected the proposal to move to {proposed_tier}",
     "tier.requirement_ticked": "confirmed “{requirement}”",
     "tier.requirement_unticked": "withdrew “{requirement}”",
+    "audit.redacted": "redacted personal data in earlier audit events",
+    "audit.rechained": "re-anchored the audit chain on keyed snapshots ({events} events)",
 }
 
 
@@ -116,8 +153,34 @@ class AuditChainHead(models.Model):
         return self.last_hash or "(empty chain)"
 
 
+# The snapshot's keys: what an event says, as plain values recorded when it happened. The columns of the same name
+# are copies for querying; the foreign keys `actor` and `partner` are set to null when the user or partner is
+# deleted, and the snapshot keeps their ids and names.
+SNAPSHOT_KEYS = (
+    "time",
+    "actor_id",
+    "actor_label",
+    "actor_name",
+    "partner_id",
+    "partner_name",
+    "target_type",
+    "target_id",
+    "target_label",
+    "verb",
+    "before",
+    "after",
+    "reason",
+)
+# Fields a redaction may blank: names, labels and free text, and single values inside before/after ("before.user").
+REDACTABLE_FIELDS = ("actor_label", "actor_name", "partner_name", "target_label", "reason")
+REDACTED = "[redacted]"
+
+
 class AuditEvent(models.Model):
-    """An append-only, hash-chained record of a state change: who did what to which object, when and why."""
+    """An append-only, hash-chained record of a state change: who did what to which object, when and why.
+
+    What the hash covers is `snapshot`, filled once when the event is recorded (prm.audit.audit_record); the other
+    columns repeat it for querying, and the verifier checks that they still agree with it."""
 
     created_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
@@ -133,6 +196,12 @@ class AuditEvent(models.Model):
     before = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     reason = models.TextField(blank=True)
+    snapshot = models.JSONField(
+        default=dict,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text="What the hash covers: ids, names and labels as they were when the event was recorded.",
+    )
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -166,25 +235,38 @@ class AuditEvent(models.Model):
                 return fill(candidate, values, strict=True)
         return fill(templates[-1], values, strict=True)
 
-    def content(self) -> dict[str, Any]:
-        """What the hash covers. partner_id is stored as the value it had when written."""
-        return {
-            "created_at": self.created_at.isoformat(),
-            "actor_id": self.actor_id,
-            "actor_label": self.actor_label,
-            "verb": self.verb,
-            "target_type": self.target_type,
-            "target_id": str(self.target_id),
-            "partner_id": self.partner_id,
-            "before": self.before,
-            "after": self.after,
-            "reason": self.reason,
-        }
+    @property
+    def redacted_fields(self) -> list[str]:
+        return list(self.snapshot.get("redacted", [])) if isinstance(self.snapshot, dict) else []
 
-    def compute_hash(self) -> str:
-        # Round-trip through JSON so the hash is the same before saving and after reading back.
-        content = json.loads(_canonical(self.content()))
-        return hashlib.sha256((self.prev_hash + _canonical(content)).encode()).hexdigest()
+    def content(self) -> dict[str, Any]:
+        """What the hash covers: the snapshot, as recorded."""
+        return self.snapshot
+
+    def columns_snapshot(self) -> dict[str, Any]:
+        """What the plain columns say, in the snapshot's terms (the verifier compares the two)."""
+        return json.loads(
+            _canonical(
+                {
+                    "time": self.created_at.isoformat(),
+                    "actor_label": self.actor_label,
+                    "target_type": self.target_type,
+                    "target_id": str(self.target_id),
+                    "verb": self.verb,
+                    "before": self.before,
+                    "after": self.after,
+                    "reason": self.reason,
+                }
+            )
+        )
+
+    def snapshot_digest(self, *, key: bytes | None = None) -> str:
+        return audit_snapshot_digest(self.snapshot, key=key)
+
+    def compute_hash(self, *, key: bytes | None = None) -> str:
+        """The hash of this event as it stands (for an unredacted event, what `hash` must be)."""
+        key = key or audit_hmac_key()
+        return audit_chain_hash(self.prev_hash, self.snapshot_digest(key=key), key=key)
 
 
 class Notification(models.Model):

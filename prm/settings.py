@@ -27,6 +27,9 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is empty. Set it to the host names prm is served on, comma-separated.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# The audit chain's HMAC key (empty: derived from SECRET_KEY with a salt of its own; prm.models.audit_hmac_key).
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY") or ""
+AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR") or VAR_DIR / "audit-checkpoints")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -135,12 +138,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # (every 10 minutes) sends it once the broker is back; the request that caused it never fails because of it.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_IMPORTS = ("prm.notification_tasks",)  # task modules not named tasks.py (autodiscovery finds those)
+CELERY_IMPORTS = ("prm.notification_tasks", "prm.audit_tasks")  # modules not named tasks.py (autodiscovery finds those)
 CELERY_TIMEZONE = env_str("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE = {
     # The daily reminders sweep: each app registers what it needs reminding about (prm.reminders).
     "reminders-sweep": {"task": "prm.tasks.reminders_sweep", "schedule": crontab(hour=7, minute=0)},
     "notifications-requeue": {"task": "prm.tasks.notifications_requeue", "schedule": crontab(minute="*/10")},
+    # A signed checkpoint of the audit chain's head, kept outside the database (prm.audit).
+    "audit-checkpoint": {"task": "prm.audit_tasks.audit_checkpoint", "schedule": crontab(minute=5)},
     # One email a day listing what people chose to get as a daily summary (once per person and day).
     "notifications-daily-summary": {
         "task": "prm.notification_tasks.send_daily_summaries",
