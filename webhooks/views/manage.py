@@ -1,0 +1,177 @@
+"""Webhook endpoints in the manager app (/manage/webhooks/).
+
+The program-setup door (`partners.views.setup.program_setup`): channel managers see the endpoints and their
+delivery logs; only program admins add, change, rotate, test, redeliver or turn endpoints on and off (a plain
+channel manager who posts gets the 403 page saying whom to ask). A secret is shown once, on the page right after it
+was made (creation or rotation); afterwards only its last characters.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from partners.forms.setup import make_read_only
+from partners.views.setup import program_setup, setup_context
+from prm.forms import attach_errors
+from webhooks import selectors, services
+from webhooks.forms import EndpointForm
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+REVEAL_KEY = "webhooks_reveal_secret"
+PER_PAGE = 50
+
+
+def _context(request: HttpRequest, **extra) -> dict:
+    return setup_context(request, **extra)
+
+
+def _reveal_next(request: HttpRequest, endpoint: WebhookEndpoint) -> None:
+    request.session[REVEAL_KEY] = endpoint.pk
+
+
+@program_setup
+@require_http_methods(["GET", "HEAD"])
+def endpoint_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "webhooks/list.html", _context(request, endpoints=list(selectors.endpoint_list())))
+
+
+def _render_form(request: HttpRequest, form: EndpointForm, endpoint: WebhookEndpoint | None = None, status=200):
+    if not request.can_edit_program:  # type: ignore[attr-defined]
+        make_read_only(form)
+    return render(request, "webhooks/form.html", _context(request, form=form, endpoint=endpoint), status=status)
+
+
+@program_setup
+@require_http_methods(["GET", "HEAD", "POST"])
+def endpoint_create(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _render_form(request, EndpointForm())
+    form = EndpointForm(request.POST)
+    if form.is_valid():
+        try:
+            endpoint = services.endpoint_create(actor=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            _reveal_next(request, endpoint)
+            messages.success(request, "Endpoint added. Copy its signing secret now: it is shown only once.")
+            return redirect("manage:webhook_detail", pk=endpoint.pk)
+    return _render_form(request, form, status=400)
+
+
+@program_setup
+@require_http_methods(["GET", "HEAD", "POST"])
+def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    if request.method != "POST":
+        initial = {"url": endpoint.url, "description": endpoint.description, "events": endpoint.events}
+        return _render_form(request, EndpointForm(initial=initial), endpoint)
+    form = EndpointForm(request.POST)
+    if form.is_valid():
+        try:
+            _, changed = services.endpoint_update(actor=request.user, endpoint=endpoint, data=form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, "Endpoint saved." if changed else "Nothing changed.")
+            return redirect("manage:webhook_detail", pk=endpoint.pk)
+    return _render_form(request, form, endpoint, status=400)
+
+
+@program_setup
+@require_http_methods(["GET", "HEAD"])
+def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint.objects.select_related("created_by"), pk=pk)
+    show = request.GET.get("show", "")
+    show = show if show in selectors.FILTERS else ""
+    page = Paginator(selectors.delivery_log(endpoint=endpoint, show=show), PER_PAGE).get_page(request.GET.get("page"))
+    reveal = request.session.get(REVEAL_KEY) == endpoint.pk and request.can_edit_program  # type: ignore[attr-defined]
+    if request.session.get(REVEAL_KEY) == endpoint.pk:
+        del request.session[REVEAL_KEY]
+    context = _context(
+        request,
+        endpoint=endpoint,
+        page=page,
+        show=show,
+        counts=selectors.delivery_counts(endpoint=endpoint),
+        secret=endpoint.secret if reveal else "",
+        secret_hint=endpoint.secret[-4:],
+        events=sorted(endpoint.events),
+    )
+    return render(request, "webhooks/detail.html", context)
+
+
+@program_setup
+@require_http_methods(["GET", "HEAD"])
+def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = get_object_or_404(WebhookDelivery.objects.select_related("endpoint"), pk=pk)
+    context = _context(
+        request,
+        delivery=delivery,
+        endpoint=delivery.endpoint,
+        attempts=list(selectors.delivery_attempts(delivery=delivery)),
+        body=services.body_bytes(delivery.payload).decode(),
+    )
+    return render(request, "webhooks/delivery.html", context)
+
+
+@program_setup
+@require_POST
+def endpoint_rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    services.endpoint_rotate_secret(actor=request.user, endpoint=endpoint)
+    _reveal_next(request, endpoint)
+    messages.success(request, "New secret made. Copy it now: it is shown only once, and the old one stops working.")
+    return redirect("manage:webhook_detail", pk=endpoint.pk)
+
+
+@program_setup
+@require_POST
+def endpoint_send_test(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    try:
+        services.endpoint_send_test(actor=request.user, endpoint=endpoint)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Test event queued: its attempt appears in the log below.")
+    return redirect("manage:webhook_detail", pk=endpoint.pk)
+
+
+@program_setup
+@require_POST
+def endpoint_enable(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    if services.endpoint_enable(actor=request.user, endpoint=endpoint):
+        messages.success(request, "Endpoint turned on. Redeliver the events it missed from the log if needed.")
+    else:
+        messages.info(request, "This endpoint was on already.")
+    return redirect("manage:webhook_detail", pk=endpoint.pk)
+
+
+@program_setup
+@require_POST
+def endpoint_disable(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    reason = (request.POST.get("reason") or "").strip()[:500] or f"Turned off by {request.user.email}."
+    if services.endpoint_disable(actor=request.user, endpoint=endpoint, reason=reason):
+        messages.success(request, "Endpoint turned off: nothing is sent to it until it is turned on again.")
+    else:
+        messages.info(request, "This endpoint was off already.")
+    return redirect("manage:webhook_detail", pk=endpoint.pk)
+
+
+@program_setup
+@require_POST
+def delivery_redeliver(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = get_object_or_404(WebhookDelivery.objects.select_related("endpoint"), pk=pk)
+    try:
+        services.delivery_redeliver(actor=request.user, delivery=delivery)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Redelivery queued, with the same event id.")
+    return redirect("manage:webhook_delivery", pk=delivery.pk)
