@@ -12,6 +12,7 @@ class DealregConfig(AppConfig):
         from dealreg import search
 
         search.register()  # registrations and accounts in the managers' global search
+        from dealreg import importers  # noqa: F401 -- CSV importers: accounts, opportunities, registrations
         from prm.demo import register_demo_step
 
         register_demo_step("deals", "dealreg.demo.seed_deals", order=10)  # seed_demo runs it

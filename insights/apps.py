@@ -19,3 +19,4 @@ class InsightsConfig(AppConfig):
         )
 
         integrations.register()
+        from insights import importers  # noqa: F401 -- the contracts CSV importer (imports.registry)

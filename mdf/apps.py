@@ -18,6 +18,7 @@ class MdfConfig(AppConfig):
         from mdf import search
 
         search.register()  # MDF requests and claims in the managers' global search
+        from mdf import importers  # noqa: F401 -- the MDF allocations CSV importer (imports.registry)
 
         AUDIT_SENTENCES.update(
             {

@@ -9,6 +9,7 @@ class PartnersConfig(AppConfig):
         from prm.demo import register_demo_step
 
         search.register()  # partners and people in the managers' global search
+        from partners import importers  # noqa: F401 -- the partners CSV importer (imports.registry)
 
         # seed_demo runs every app's steps in order: the program and partners first, tiers evaluated at the end.
         register_demo_step("partners", "partners.demo.seed_partners", order=0)

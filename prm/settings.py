@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "incentives",
     "api",
     "webhooks",
+    "imports",
 ]
 
 MIDDLEWARE = [

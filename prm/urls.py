@@ -5,6 +5,7 @@ from django.urls import include, path
 import api.urls
 import dealreg.urls
 import enablement.urls
+import imports.urls
 import incentives.urls
 import insights.urls
 import mdf.urls
@@ -28,6 +29,7 @@ manage_patterns = [
     *incentives.urls.manage_urlpatterns,
     *api.urls.manage_urlpatterns,
     *webhooks.urls.manage_urlpatterns,
+    *imports.urls.manage_urlpatterns,
     path("search/", views_search.search, name="search"),
 ]
 portal_patterns = [

@@ -113,16 +113,42 @@ def allocations_import(*, actor: User, text: str, period: Period, commit: bool) 
     lines = _parse(text, result)
     if period.funds_expired_at is not None:
         result.problem = f"The unused funds of {period} have expired: import into a current or future period."
+    result.rows.extend(allocation_rows_check(lines))
+    if not commit or result.errors:
+        return result
+    try:
+        with transaction.atomic():
+            for row in result.rows:
+                current = row
+                allocate(
+                    actor=actor, partner=row.partner, period=period, amount=row.amount, memo=row.memo or "CSV import"
+                )
+    except ValidationError as exc:
+        current.error = " ".join(exc.messages)
+        return result
+    result.committed = True
+    return result
+
+
+def allocation_rows_check(
+    lines: list[tuple[int, str, str, str]], *, groups: list[object] | None = None
+) -> list[ImportRow]:
+    """Check allocation lines (row number, partner name or id, amount, memo): the partner exists once by that name
+    (or id) and is in an MDF-eligible tier, the amount is more than 0, the memo fits, and a partner appears once
+    (per group: `groups` gives each line's group, such as its period). A few queries for the whole list. The file
+    import here and the background import (mdf.importers) share it."""
+    rows: list[ImportRow] = []
     names = {name for _, name, _, _ in lines if not name.isdigit()}
     by_name = _partners_by_name(names)
     by_id = Partner.objects.select_related("tier").in_bulk(
         [int(n) for _, n, _, _ in lines if n.isdigit() and len(n) < 12]
     )
     tiered = Tier.objects.exists()
-    seen: dict[int, int] = {}
-    for number, name, raw_amount, memo in lines:
+    seen: dict[tuple[object, int], int] = {}
+    for index, (number, name, raw_amount, memo) in enumerate(lines):
+        group = groups[index] if groups else None
         row = ImportRow(row_number=number, partner=None, amount=None, memo=memo[:MEMO_MAX], name=name)
-        result.rows.append(row)
+        rows.append(row)
         errors = []
         if not name:
             errors.append("the partner is missing")
@@ -156,23 +182,10 @@ def allocations_import(*, actor: User, text: str, period: Period, commit: bool) 
                 tier = row.partner.tier.name if row.partner.tier else "no tier"
                 errors.append(f"{row.partner} is not in an MDF-eligible tier ({tier})")
         if row.partner is not None:
-            if row.partner.pk in seen:
-                errors.append(f"{row.partner} is already on line {seen[row.partner.pk]}")
+            if (group, row.partner.pk) in seen:
+                errors.append(f"{row.partner} is already on line {seen[group, row.partner.pk]}")
             else:
-                seen[row.partner.pk] = number
+                seen[group, row.partner.pk] = number
         message = "; ".join(errors)
         row.error = message[:1].upper() + message[1:]
-    if not commit or result.errors:
-        return result
-    try:
-        with transaction.atomic():
-            for row in result.rows:
-                current = row
-                allocate(
-                    actor=actor, partner=row.partner, period=period, amount=row.amount, memo=row.memo or "CSV import"
-                )
-    except ValidationError as exc:
-        current.error = " ".join(exc.messages)
-        return result
-    result.committed = True
-    return result
+    return rows

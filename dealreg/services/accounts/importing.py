@@ -216,22 +216,31 @@ def _read_file(file) -> tuple[list[str | None], list[tuple[int, list[str]]], lis
 # --- Validating rows -------------------------------------------------------------------------------------------
 
 
-def _clean_row(number: int, columns: list[str | None], cells: list[str]) -> ImportRow:
+def account_row_clean(*, number: int, cells: dict[str, str]) -> ImportRow:
+    """One row's cells by field name (`COLUMN_ALIASES` keys) → its cleaned values and errors. An empty cell keeps
+    the current value of an updated account (or the default of a new one); the name is required. The file import
+    here and the background import (dealreg.importers) both check rows with it."""
     row = ImportRow(number=number)
-    if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :]):
-        row.errors.append(f"It has {len(cells)} cells but the header has {len(columns)} columns.")
-    cells = cells + [""] * (len(columns) - len(cells))
-    for target, cell in zip(columns, cells, strict=False):
-        if target is None:
-            continue
+    if not str(cells.get("name", "")).strip():
+        row.errors.append("The name is missing.")
+    for target, cell in cells.items():
         if not cell.strip():
-            if target == "name":
-                row.errors.append("The name is missing.")
-            continue  # empty: keep the current value (or the default for a new account)
+            continue
         try:
             row.values[target] = _CLEANERS[target](cell)
         except ValidationError as exc:
             row.errors.extend(exc.messages)
+    return row
+
+
+def _clean_row(number: int, columns: list[str | None], cells: list[str]) -> ImportRow:
+    extra = len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :])
+    cells = cells + [""] * (len(columns) - len(cells))
+    row = account_row_clean(
+        number=number, cells={target: cell for target, cell in zip(columns, cells, strict=False) if target}
+    )
+    if extra:
+        row.errors.insert(0, f"It has {len(cells)} cells but the header has {len(columns)} columns.")
     return row
 
 
@@ -258,8 +267,9 @@ def _shown(value: Any) -> str:
     return str(value or "")
 
 
-def _match_rows(rows: list[ImportRow]) -> None:
-    """Decide create or update for each valid row; flag rows about a company another row already covers."""
+def account_rows_match(rows: list[ImportRow]) -> None:
+    """Decide create or update for each valid row; flag rows about a company another row already covers (two
+    queries for the whole list)."""
     by_domain, by_name = _existing_accounts(rows)
     first_by_domain: dict[str, int] = {}
     first_by_name: dict[str, int] = {}
@@ -303,7 +313,7 @@ def account_import_parse(*, file) -> ImportPreview:
     if not records:
         raise ValidationError("The file has a header row but no accounts under it.")
     rows = [_clean_row(number, columns, cells) for number, cells in records]
-    _match_rows(rows)
+    account_rows_match(rows)
     return ImportPreview(
         filename=getattr(file, "name", "") or "accounts.csv",
         columns=[c for c in columns if c],
@@ -351,35 +361,15 @@ def account_import_commit(*, actor: User, preview: ImportPreview) -> ImportResul
         )
     rows = [ImportRow(number=row.number, values=dict(row.values)) for row in preview.rows]
     with transaction.atomic():
-        _match_rows(rows)
+        account_rows_match(rows)
         problems = [row for row in rows if row.errors]
         if problems:
             raise ValidationError(
                 f"Row {problems[0].number}: {problems[0].errors[0]} (the accounts changed since the preview). "
                 "Upload the file again: nothing was imported."
             )
-        new_accounts = []
-        for row in rows:
-            if row.action == "create":
-                account = Account(created_by=actor, **row.values)
-                account.refresh_match_keys()  # bulk_create skips save(), which keeps the keys in step
-                new_accounts.append(account)
-        Account.objects.bulk_create(new_accounts, batch_size=500)
-        changed = {row.account_id: row for row in rows if row.action == "update" and row.changes}
-        accounts = list(Account.objects.select_for_update().filter(pk__in=changed).order_by("pk"))
-        fields: set[str] = {"name_key", "domain", "updated_at"}
-        for account in accounts:
-            row = changed[account.pk]
-            for name in row.changes:
-                setattr(account, name, row.values[name])
-                fields.add(name)
-            account.refresh_match_keys()
-        now = timezone.now()
-        for account in accounts:
-            account.updated_at = now  # bulk_update skips auto_now
-        if accounts:
-            Account.objects.bulk_update(accounts, sorted(fields), batch_size=500)
-        result = ImportResult(created=len(new_accounts), updated=len([r for r in rows if r.action == "update"]))
+        created, changed = account_rows_write(actor=actor, rows=rows)
+        result = ImportResult(created=created, updated=len([r for r in rows if r.action == "update"]))
         audit_record(
             actor=actor,
             verb="accounts.imported",
@@ -389,8 +379,35 @@ def account_import_commit(*, actor: User, preview: ImportPreview) -> ImportResul
                 "rows": len(rows),
                 "created": result.created,
                 "updated": result.updated,
-                "changed": len(accounts),
+                "changed": changed,
                 "fields": [f for f in preview.columns if f in ACCOUNT_FIELDS],
             },
         )
     return result
+
+
+def account_rows_write(*, actor: User, rows: list[ImportRow]) -> tuple[int, int]:
+    """Write matched rows (`account_rows_match`, no errors) in bulk: new accounts created, changed accounts
+    updated. Call inside a transaction. Returns (created, changed)."""
+    new_accounts = []
+    for row in rows:
+        if row.action == "create":
+            account = Account(created_by=actor, **row.values)
+            account.refresh_match_keys()  # bulk_create skips save(), which keeps the keys in step
+            new_accounts.append(account)
+    Account.objects.bulk_create(new_accounts, batch_size=500)
+    changed = {row.account_id: row for row in rows if row.action == "update" and row.changes}
+    accounts = list(Account.objects.select_for_update().filter(pk__in=changed).order_by("pk"))
+    fields: set[str] = {"name_key", "domain", "updated_at"}
+    for account in accounts:
+        row = changed[account.pk]
+        for name in row.changes:
+            setattr(account, name, row.values[name])
+            fields.add(name)
+        account.refresh_match_keys()
+    now = timezone.now()
+    for account in accounts:
+        account.updated_at = now  # bulk_update skips auto_now
+    if accounts:
+        Account.objects.bulk_update(accounts, sorted(fields), batch_size=500)
+    return len(new_accounts), len(accounts)

@@ -283,18 +283,30 @@ def contracts_import(*, actor: User, text: str, commit: bool) -> ImportResult:
     if not commit or result.has_errors:
         return result
     with transaction.atomic():
-        for row in result.rows:
-            contract = CustomerContract.objects.create(source=CustomerContract.Source.IMPORT, **row.values)
-            audit_record(
-                actor=actor,
-                verb="contract.created",
-                target=contract,
-                partner=contract.partner,
-                after={**_snapshot(contract), "source": contract.source, "registration": contract.registration_id},
-                reason=f"Imported from CSV (row {row.number}).",
-            )
+        contract_rows_create(actor=actor, rows=result.rows)
     result.committed = True
     return result
+
+
+def contract_rows_check(rows: list[ImportRow]) -> None:
+    """Check contract rows (`cells` by CONTRACT_COLUMNS field names): each gets its errors or its `values` and a
+    summary. A few queries for the whole list. The file import here and the background import share it."""
+    _check_contract_rows(rows)
+
+
+def contract_rows_create(*, actor: User, rows: list[ImportRow]) -> int:
+    """Create the contracts of checked rows without errors (one audit event each). Call inside a transaction."""
+    for row in rows:
+        contract = CustomerContract.objects.create(source=CustomerContract.Source.IMPORT, **row.values)
+        audit_record(
+            actor=actor,
+            verb="contract.created",
+            target=contract,
+            partner=contract.partner,
+            after={**_snapshot(contract), "source": contract.source, "registration": contract.registration_id},
+            reason=f"Imported from CSV (row {row.number}).",
+        )
+    return len(rows)
 
 
 def _check_outcome_rows(rows: list[ImportRow]) -> None:
