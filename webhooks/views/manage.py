@@ -6,6 +6,8 @@ channel manager who posts gets the 403 page saying whom to ask). A secret is sho
 was made (creation or rotation); afterwards only its last characters.
 """
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -113,7 +115,8 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
         delivery=delivery,
         endpoint=delivery.endpoint,
         attempts=list(selectors.delivery_attempts(delivery=delivery)),
-        body=services.body_bytes(delivery.payload).decode(),
+        body=json.dumps(delivery.payload, indent=2, ensure_ascii=False),
+        retry_until=delivery.first_attempt_at + services.RETRY_WINDOW if delivery.first_attempt_at else None,
     )
     return render(request, "webhooks/delivery.html", context)
 
