@@ -2,9 +2,10 @@
 
 Sections: new partners (applied or approved), deal registrations waiting (and SLA breaches), certifications
 expiring in 30 days, MDF claims to review and claims partners owe soon, partners turning dormant or at risk (the
-health score of insights.health), renewals in the next 30 days, overdue review actions. An empty section says
-nothing. A week with nothing at all still sends a short "all quiet" note, so a manager can tell a quiet week from a
-digest that never came.
+health score of insights.health), renewals in the next 30 days, overdue review actions, then what other apps
+register in insights.hooks (`register_digest_items`: incentives' questions awaiting an answer and payout runs waiting
+for approval), one titled link each. An empty section says nothing. A week with nothing at all still sends a short
+"all quiet" note, so a manager can tell a quiet week from a digest that never came.
 
 The program-wide facts are gathered once (a fixed number of queries whatever the number of managers); each manager's
 copy marks the partners they own. Sent once per manager per ISO week (notification key
@@ -292,6 +293,14 @@ def _actions(today) -> Section | None:
     )
 
 
+def _registered(now: datetime) -> list[Section]:
+    """One section per item another app registered (insights.hooks): its words and count are the title, its link
+    the section's; nothing to list under it."""
+    from insights.hooks import digest_items
+
+    return [Section(f"{name}-{index}", item.text, item.url) for index, (name, item) in enumerate(digest_items(now))]
+
+
 def digest_sections(*, now: datetime | None = None) -> list[Section]:
     """What the digest says this week (the same for every manager; `Section.for_user` marks theirs)."""
     now = now or timezone.now()
@@ -306,7 +315,7 @@ def digest_sections(*, now: datetime | None = None) -> list[Section]:
         _renewals(today),
         _actions(today),
     ]
-    return [section for section in found if section is not None]
+    return [section for section in found if section is not None] + _registered(now)
 
 
 def week_key(now: datetime) -> str:

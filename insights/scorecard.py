@@ -5,7 +5,8 @@ Every number of the period comes from insights.metrics (`partner_snapshot`), wit
 health comes from insights.health; the deal counts by involvement are those of the deals list the links open, so
 a click shows exactly the deals counted. The portal audience never sees a number that involves other partners:
 no ranking, and none of the metrics that compare with the program (ecosystem contribution), nor the program's
-costs (partner ROI).
+costs (partner ROI, incentives accrued and paid: the portal's earnings page shows a partner its own earnings, each
+viewer what they may see).
 """
 
 from dataclasses import dataclass, field
@@ -39,12 +40,14 @@ SCORECARD_METRICS = (
     "certified_people",
     "mdf_paid",
     "mdf_roi",
+    "incentives_accrued",
+    "incentives_paid",
     "partner_roi",
     "ecosystem_contribution",
     "retention_partner",
 )
 # Metrics that say something about the program as a whole or its costs: for the channel team only.
-MANAGER_ONLY = frozenset({"ecosystem_contribution", "partner_roi"})
+MANAGER_ONLY = frozenset({"ecosystem_contribution", "partner_roi", "incentives_accrued", "incentives_paid"})
 # Headline numbers of the compact panel on the partner page.
 PANEL_METRICS = ("open_pipeline", "partner_revenue", "win_rate", "registrations")
 
@@ -184,7 +187,12 @@ def partner_scorecard(*, partner, period: Period, audience: str = "manage", now:
         raise ValueError(f"audience is one of {AUDIENCES}")
     now = now or timezone.now()
     snapshot = partner_snapshot(partner=partner, period=period, today=timezone.localdate(now))
-    allowed = [k for k in SCORECARD_METRICS if audience == "manage" or k not in MANAGER_ONLY]
+    allowed = [
+        k
+        for k in SCORECARD_METRICS
+        if k in snapshot.metrics  # a metric another app feeds exists only once it does (insights.hooks)
+        and (audience == "manage" or k not in MANAGER_ONLY)
+    ]
     lead = [m.key for m in snapshot.lead_metrics() if m.key in allowed]
     metrics = [snapshot[k] for k in lead] + [snapshot[k] for k in allowed if k not in lead]
     previous_mix = {key: (money, share) for key, _, money, share in snapshot.previous_mix}

@@ -11,6 +11,8 @@ class Definition:
     unit: str  # money | count | percent | days | hours | ratio
     definition: str
     period_bound: bool = True  # False: a snapshot of today, with no previous-period value
+    # True: another app feeds its values (insights.hooks.register_metric_series); left out until one does.
+    hooked: bool = False
 
 
 _DEFS = [
@@ -145,11 +147,30 @@ _DEFS = [
         "Won amount of registrations attributed to MDF activities and won in the period / MDF paid in the period.",
     ),
     Definition(
+        "incentives_accrued",
+        "Incentives accrued",
+        "money",
+        "Partner earnings accrued in the period: the earning lines whose event (deal won, renewal, correction) fell "
+        "in the period, summed as recorded (a correction is a negative line and subtracts), paid or not; held lines "
+        "are left out until released. Converted at the rates of the month earned.",
+        hooked=True,
+    ),
+    Definition(
+        "incentives_paid",
+        "Incentives paid",
+        "money",
+        "Partner earnings paid in the period: the amounts of the earning lines marked paid (by a payout run) in the "
+        "period, whenever they were earned, corrections subtracting; converted at the rates of the month paid.",
+        hooked=True,
+    ),
+    Definition(
         "partner_roi",
         "Partner ROI",
         "ratio",
-        "Won revenue through partners in the period / (MDF paid + enablement and other program costs recorded in "
-        "the period).",
+        "Won revenue through partners in the period / what the program spent on partners in it: MDF paid + "
+        "incentives accrued (earnings partners earned in the period, held lines left out: the cost the program "
+        "committed, paid or not yet) + enablement and other program costs recorded in the period. Each part is "
+        "converted at the rates of its month.",
     ),
     Definition(
         "direct_revenue",

@@ -274,6 +274,23 @@ class _Values:
             .annotate(amount=Sum("amount"))
             .order_by()
         )
+        # Money other apps register (insights.hooks): spend beside MDF and program costs, and series that are
+        # metrics of their own. A function registered for both is asked once.
+        from insights.hooks import metric_series, spend_sources
+
+        asked: dict[Any, list] = {}
+
+        def rows_of(func) -> list:
+            if func not in asked:
+                asked[func] = _money_items(func(p.start, p.end, f))
+            return asked[func]
+
+        self.spend = spend_sources()
+        for source in self.spend:
+            self.rows[f"spend:{source.name}"] = rows_of(source.func)
+        self.series = metric_series()
+        for key, func in self.series.items():
+            self.rows[f"series:{key}"] = rows_of(func)
         self.rows["direct"] = _money_items(
             DirectRevenue.objects.filter(month__gte=p.start.replace(day=1), month__lte=p.end)
             .values("month", "currency")
@@ -423,11 +440,17 @@ def _metrics(v: _Values, *, with_direct_total: Converted | None) -> dict[str, An
         None,
         f"{format_money(mdf_won.total, v.currency, places=0)} won from MDF activities",
     )
+    for key in v.series:
+        money = v.convert(v.rows[f"series:{key}"])
+        out[key] = (money.total, money, "")
     spend = paid + costs
+    for source in v.spend:
+        spend += v.convert(v.rows[f"spend:{source.name}"])
+    parts = ", ".join(["MDF", *(source.label for source in v.spend), "program costs"])
     out["partner_roi"] = (
         _ratio(won.total, spend.total),
         None,
-        f"{format_money(spend.total, v.currency, places=0)} spent (MDF + program costs)",
+        f"{format_money(spend.total, v.currency, places=0)} spent ({parts})",
     )
     direct = v.convert(v.rows["direct"])
     out["direct_revenue"] = (direct.total, direct, "")
@@ -486,6 +509,8 @@ def program_snapshot(
     computed_at = timezone.now()
     metrics: dict[str, Metric] = {}
     for key, definition in METRICS.items():
+        if definition.hooked and key not in current.series:
+            continue  # no app feeds it (insights.hooks): the metric does not exist here
         value, money, detail = cur.get(key, (None, None, ""))
         pvalue, pmoney, _ = prev.get(key, (None, None, "")) if definition.period_bound else (None, None, "")
         metrics[key] = Metric(
