@@ -17,7 +17,7 @@ A step kind without a detector never completes by itself; the checklist says so 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -94,3 +94,55 @@ def register_partner_summary(name: str, func: SummaryProvider) -> SummaryProvide
 def partner_summaries(partner: "Partner") -> list[Summary]:
     """Every registered app's summary of the partner, in registration order (apps with nothing to say give None)."""
     return [summary for func in _SUMMARIES.values() if (summary := func(partner)) is not None]
+
+
+# --- Portal panels ----------------------------------------------------------------------------------------------
+# The partner's portal home shows what other apps want the partner to see of itself (its recognition...). Each app
+# registers a provider in its AppConfig.ready(); the provider sees only the viewer's own partner:
+#
+#     from partners.hooks import Panel, PanelItem, register_portal_panel
+#
+#     register_portal_panel("recognition", lambda partner: Panel("Recognition", [PanelItem("Fastest mover")]))
+#
+# A provider with nothing to show returns None and the home has no empty box.
+
+
+@dataclass(frozen=True)
+class PanelItem:
+    title: str
+    meta: str = ""  # a short line beside the title: "Badge · awarded Jul 3, 2026"
+    text: str = ""  # a sentence or two under it
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    items: list[PanelItem]
+    note: str = ""  # under the heading
+    url: str = ""
+    link_label: str = "Details"
+    key: str = ""  # the panel's anchor on the page (#recognition); the registered name when left blank
+
+
+PanelProvider = Callable[["Partner"], "Panel | None"]
+_PANELS: dict[str, PanelProvider] = {}
+
+
+def register_portal_panel(name: str, func: PanelProvider) -> PanelProvider:
+    """Register `func(partner) -> Panel | None` under `name` (registering a name again replaces it)."""
+    _PANELS[name] = func
+    return func
+
+
+def unregister_portal_panel(name: str) -> None:
+    _PANELS.pop(name, None)
+
+
+def portal_panels(partner: "Partner") -> list[Panel]:
+    """Every registered app's panel for the partner's own portal, in registration order (None is left out)."""
+    panels = []
+    for name, func in _PANELS.items():
+        panel = func(partner)
+        if panel is not None:
+            panels.append(panel if panel.key else replace(panel, key=name))
+    return panels

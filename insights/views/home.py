@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from insights.portal_home import portal_home
+from partners.hooks import portal_panels
 from partners.models import Application, Partner, Program
 from prm.access import partner_required
 
@@ -17,6 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "partner": partner,
         "home": portal_home(membership=request.membership, user=request.user),
+        "panels": portal_panels(partner),  # what other apps show the partner of itself (its recognition...)
         "nav": "home",
     }
     if partner.status == Partner.Status.DECLINED:
