@@ -39,3 +39,44 @@ def announce_won(*, registration: "Registration", actor: Any = None) -> None:
             func(registration=registration, actor=actor)
         except Exception:  # a listener's failure must not turn a recorded win into an error page
             logging.getLogger(__name__).exception("Won listener %s failed for registration %s", name, registration.pk)
+
+
+# --- What a deal earns the partner ------------------------------------------------------------------------------
+# The registration page and the deal form's live panel show "on this deal you would earn …" when an app that knows
+# incentives registers an estimator (incentives does, in its AppConfig.ready()):
+#
+#     from dealreg.hooks import register_deal_estimator
+#
+#     register_deal_estimator("incentives", estimate)  # estimate(*, registration=None, partner=None, data=None)
+#
+# An estimator returns HTML to show (rendered with render_to_string) or None. `data` (the form being typed) has
+# amount (a Decimal), currency, involvement, products and country. A failing estimator is logged and skipped: the
+# page still renders.
+
+DealEstimator = Callable[..., Any]
+_ESTIMATORS: dict[str, DealEstimator] = {}
+
+
+def register_deal_estimator(name: str, func: DealEstimator) -> DealEstimator:
+    _ESTIMATORS[name] = func
+    return func
+
+
+def unregister_deal_estimator(name: str) -> None:
+    _ESTIMATORS.pop(name, None)
+
+
+def deal_estimates(*, registration: "Registration | None" = None, partner: Any = None, data: Any = None) -> list[str]:
+    """The HTML panels of every estimator that has something to say."""
+    import logging
+
+    panels = []
+    for name, func in list(_ESTIMATORS.items()):
+        try:
+            html = func(registration=registration, partner=partner, data=data)
+        except Exception:  # an estimate must never turn the page into an error
+            logging.getLogger(__name__).exception("Deal estimator %s failed", name)
+            continue
+        if html:
+            panels.append(html)
+    return panels

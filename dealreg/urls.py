@@ -23,6 +23,7 @@ portal_urlpatterns = [
     path("deals/", portal.registration_list, name="deals"),
     path("deals/new/", portal.registration_create, name="deal_create"),
     path("deals/check/", portal.registration_check, name="deal_check"),
+    path("deals/estimate/", portal.registration_estimate, name="deal_estimate"),
     path("deals/<id:pk>/", portal.registration_detail, name="deal_detail"),
     path("deals/<id:pk>/edit/", portal.registration_edit, name="deal_edit"),
     path("deals/<id:pk>/submit/", portal.registration_submit, name="deal_submit"),

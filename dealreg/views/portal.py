@@ -19,13 +19,17 @@ from dealreg.forms import (
     initial_from,
     registration_initial,
 )
-from dealreg.models import Registration
+from dealreg.hooks import deal_estimates
+from dealreg.models import Product, Registration
 from dealreg.policy import policy_get, protection_days
 from dealreg.services.registrations.requirements import registration_missing_to_submit
 from partners.models import PartnerMembership
 from prm.access import partner_required
 from prm.models import AuditEvent
 from prm.timeline import Line, partner_lines
+
+# Who sees what every deal of the company earns (others: what their own deals earn).
+SEES_EARNINGS = (PartnerMembership.Role.ADMIN, PartnerMembership.Role.FINANCE)
 
 PER_PAGE = 50
 TIMELINE_LIMIT = 100
@@ -262,6 +266,43 @@ def registration_check(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"hints": hints, "checked": bool(request.GET.get("name")), "nav": "deals"})
 
 
+def _estimate_data(params) -> dict | None:
+    """The typed deal (value, currency, involvement, products, country) for the earnings estimate, or None when the
+    value is not a positive amount yet."""
+    from prm.money import parse_money
+
+    try:
+        amount = parse_money((params.get("value") or "").strip()[:30], label="value")
+    except ValidationError:
+        return None
+    if amount <= 0:
+        return None
+    ids = [int(i) for i in params.getlist("catalogue_products") if i.isdigit() and len(i) < 10]
+    names = list(Product.objects.filter(pk__in=ids).values_list("name", flat=True)) if ids else []
+    products = ", ".join([*names, (params.get("products") or "")[:500], (params.get("other_products") or "")[:500]])
+    return {
+        "amount": amount,
+        "currency": (params.get("currency") or "").strip().upper()[:3],
+        "involvement": (params.get("involvement") or "")[:20],
+        "products": products.strip(", "),
+        "country": (params.get("country") or "").strip()[:2],
+    }
+
+
+@partner_required
+def registration_estimate(request: HttpRequest) -> HttpResponse:
+    """What the deal being typed would earn (the deal form's live panel; htmx fragment)."""
+    data = _estimate_data(request.GET)
+    panels = deal_estimates(partner=request.partner, data=data) if data else []
+    return render(request, "dealreg/portal/_estimates.html", {"panels": panels})
+
+
+def _sees_earnings(request: HttpRequest, registration: Registration) -> bool:
+    """Partner admins and finance people see what every deal earns; others what their own deals earn."""
+    membership = request.membership  # type: ignore[attr-defined]
+    return membership.role in SEES_EARNINGS or registration.created_by_id == request.user.pk
+
+
 @partner_required
 def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     registration = selectors.access_registration(partner=request.partner, pk=pk)
@@ -287,6 +328,7 @@ def _render_detail(
         "can_edit": registration.status in EDITABLE,
         "partner": request.partner,
         "nav": "deals",
+        "earnings": deal_estimates(registration=registration) if _sees_earnings(request, registration) else [],
     }
     return render(request, "dealreg/portal/detail.html", context, status=status)
 
