@@ -206,3 +206,16 @@ def test_a_delivery_waiting_cannot_be_redelivered_twice(receiver, program_admin,
     assert "already waiting for its next attempt" in response.content.decode()
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (Status.PENDING, 0)
+
+
+@pytest.mark.django_db
+def test_the_setup_summary_in_plain_words(receiver, program_admin):
+    import webhooks.views.manage  # noqa: F401 -- registers the summary, as the URLconf does
+    from partners.views.setup import _summary
+
+    assert _summary("manage:webhook_list") == ["No endpoint yet: your CRM hears about nothing until you add one."]
+    first = services.endpoint_create(actor=program_admin, data={"url": receiver.url, "events": []})
+    services.endpoint_create(actor=program_admin, data={"url": receiver.url + "/2", "events": []})
+    assert _summary("manage:webhook_list") == ["2 endpoints, all on."]
+    services.endpoint_disable(actor=program_admin, endpoint=first, reason="Paused")
+    assert _summary("manage:webhook_list") == ["2 endpoints, 1 turned off."]

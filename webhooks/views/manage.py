@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from partners.forms.setup import make_read_only
-from partners.views.setup import program_setup, setup_context
+from partners.views.setup import program_setup, register_setup_summary, setup_context
 from prm.forms import attach_errors
 from webhooks import selectors, services
 from webhooks.forms import EndpointForm
@@ -178,3 +178,16 @@ def delivery_redeliver(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Redelivery queued, with the same event id.")
     return redirect("manage:webhook_delivery", pk=delivery.pk)
+
+
+def _setup_summary() -> list[str]:
+    endpoints = list(WebhookEndpoint.objects.values_list("is_active", flat=True))
+    if not endpoints:
+        return ["No endpoint yet: your CRM hears about nothing until you add one."]
+    off = endpoints.count(False)
+    line = f"{len(endpoints)} endpoint{'s' if len(endpoints) != 1 else ''}"
+    return [line + (f", {off} turned off." if off else ", all on.")]
+
+
+# The program setup's index shows this in plain words once it lists the page (partners may not import webhooks).
+register_setup_summary("manage:webhook_list", _setup_summary)
