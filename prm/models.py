@@ -119,6 +119,8 @@ AUDIT_SENTENCES: dict[str, str | tuple[str, ...]] = {
     "partner.profile_updated": "updated the profile",
     "partner.owner_changed": "changed who owns the relationship",
     "partner.note_added": "added a note",
+    "recognition.awarded": "awarded “{title}”",
+    "recognition.withdrawn": "withdrew the recognition “{title}”",
     "onboarding.step_completed": "completed the onboarding step “{step}”",
     "agreement.accepted": "accepted the partner agreement v{version} as {signer_name}",
     "agreement.published": "published the partner agreement v{version}",

@@ -195,14 +195,24 @@ def recognition_withdraw(*, actor: User, recognition: Recognition, reason: str) 
         if not changed:
             raise ValidationError(f"“{recognition.title}” was withdrawn already.")
         recognition.refresh_from_db()
-        audit_record(
+        event = audit_record(
             actor=actor,
             verb="recognition.withdrawn",
             target=recognition,
             partner=recognition.partner,
             before={"withdrawn": False},
-            after={"withdrawn": True},
+            after={"withdrawn": True, "title": recognition.title},
             reason=reason,
             label=f"{recognition.title} ({recognition.partner.name})",
+        )
+        # The partner's admins are told why (the award was shown to the whole company).
+        notify_each(
+            key=f"audit:{event.pk}:incentives_recognition_withdrawn",
+            template="incentives_recognition_withdrawn",
+            users=partner_people(recognition.partner),
+            partner=recognition.partner,
+            url=reverse("portal:home"),
+            label="Open your portal",
+            context={"recognition": recognition, "reason": reason, "actor": actor.display_name},
         )
     return recognition

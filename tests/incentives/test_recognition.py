@@ -165,6 +165,10 @@ def test_withdrawing_hides_the_award_and_keeps_the_row(
     assert list(recognitions_for(partner_a)) == []
     event = AuditEvent.objects.get(verb="recognition.withdrawn")
     assert (event.actor, event.partner, event.reason) == (channel_manager, partner_a, "Awarded to the wrong partner.")
+    told = Notification.objects.filter(template="incentives_recognition_withdrawn")
+    assert told.exists()
+    assert all(n.partner == partner_a for n in told)
+    assert "Awarded to the wrong partner." in told.first().body_text
 
     assert "Rising star" not in admin_client_a.get("/portal/").content.decode()
     detail = manager_client.get(reverse("manage:partner_detail", args=[partner_a.pk])).content.decode()

@@ -496,6 +496,24 @@ def contexts(w) -> dict[str, dict]:
             "tier": w.tier,
         },
         "membership_mfa_required": {"partner": w.partner, "actor": w.admin, "required": True},
+        "incentives_recognition_awarded": {
+            "partner": w.partner,
+            "recognition": SimpleNamespace(
+                kind="badge",
+                title="Fastest mover & co",
+                citation="Three new logos in EMEA & a case study.",
+                awarded_on=w.today,
+                get_kind_display=lambda: "Badge",
+            ),
+            "kind": "Badge",
+            "awarded_by": w.manager.display_name,
+        },
+        "incentives_recognition_withdrawn": {
+            "partner": w.partner,
+            "recognition": SimpleNamespace(title="Partner of the quarter, Q3 2026"),
+            "reason": "Awarded to the wrong company & fixed.",
+            "actor": w.manager.display_name,
+        },
         "incentives_question_asked": _question(w),
         "incentives_question_answered": _question(
             w, author=w.manager.display_name, message="Plan v3 applies: the deal was approved in March & won in May."
