@@ -364,3 +364,29 @@ def test_registration_status_in_the_payload_is_the_current_one(
     registration = _approve(partner_a, channel_manager, django_capture_on_commit_callbacks)
     assert Registration.objects.get(pk=registration.pk).status == "approved"
     assert receiver.requests[0].json["data"]["status"] == "approved"
+
+
+@pytest.mark.django_db
+def test_a_name_that_turns_private_when_we_connect_is_refused(receiver, settings, monkeypatch, program_admin):
+    """DNS rebinding: the name is public when checked, loopback a moment later. We connect only to an address we
+    checked, so the receiver on 127.0.0.1 gets nothing."""
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    endpoint = _endpoint(program_admin, receiver.url)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=f"http://hooks.example.com:{port}/hooks/prm")
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = False
+    answers = iter(["93.184.216.34", "127.0.0.1"])
+    looked_up = []
+
+    def rebinding_getaddrinfo(host, port, *args, **kwargs):
+        looked_up.append(host)
+        address = next(answers)
+        return [(2, 1, 6, "", (address, port))]
+
+    monkeypatch.setattr(http.socket, "getaddrinfo", rebinding_getaddrinfo)
+    delivery = services.endpoint_send_test(actor=program_admin, endpoint=endpoint)
+    services.delivery_attempt(delivery_id=delivery.pk, now=timezone.now())
+    delivery.refresh_from_db()
+    assert looked_up == ["hooks.example.com", "hooks.example.com"]
+    assert delivery.status == Status.FAILED
+    assert delivery.error.startswith("Refused: “hooks.example.com” points to 127.0.0.1")
+    assert receiver.requests == []
