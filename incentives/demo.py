@@ -17,10 +17,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from dealreg.models import Registration
+from enablement.services.common import add_months
 from incentives.models import EarningLine, PlanVersion
 from incentives.services import (
     accrue_for_renewal,
@@ -146,4 +148,86 @@ def _hold_one(manager: User) -> str:
 
 def _extras(manager: User, today: date) -> str:
     """The payout runs, questions and recognition (each from its own service)."""
-    return ""
+    done = [_questions(manager), _recognition(manager, today), _payouts(manager, today)]
+    return "".join(done)
+
+
+def _questions(manager: User) -> str:
+    from incentives.services.questions import question_ask, question_reply
+
+    marco = User.objects.filter(email="marco@atlas-dist.example.com").first()
+    anna = User.objects.filter(email="anna@northwind.example.com").first()
+    made = 0
+    atlas = EarningLine.objects.filter(partner__name="Atlas Distribution", rule_kind="deal_payout").order_by("pk")
+    if marco and (line := atlas.first()):
+        with demo_clock(days_ago(20, hour=11)):
+            question = question_ask(
+                actor=marco, line=line, body="Is this the full payout? We expected the boost on this deal too."
+            )
+            question_reply(
+                actor=manager,
+                question=question,
+                body="The deal was approved under version 1, before the boost existed: v1 applies to the whole deal. "
+                "Deals approved since v2 get the EMEA boost.",
+            )
+        made += 1
+    northwind = EarningLine.objects.filter(partner__name="Northwind Solutions").order_by("-pk")
+    if anna and (line := northwind.first()):
+        with demo_clock(days_ago(2, hour=15)):
+            question_ask(actor=anna, line=line, body="When will this one be paid? Our finance team asks.")
+        made += 1
+    return f", {made} questions about lines" if made else ""
+
+
+def _recognition(manager: User, today: date) -> str:
+    from incentives.services.recognition import recognition_award
+    from partners.models import Partner
+
+    atlas = Partner.objects.filter(name="Atlas Distribution").first()
+    northwind = Partner.objects.filter(name="Northwind Solutions").first()
+    if not (atlas and northwind):
+        return ""
+    with demo_clock(days_ago(35, hour=10)):
+        recognition_award(
+            actor=manager,
+            partner=atlas,
+            kind="quarter",
+            title="",
+            citation="The most partner-sourced revenue of the quarter, and two new resellers onboarded.",
+            awarded_on=timezone.localdate(),
+        )
+        recognition_award(
+            actor=manager,
+            partner=northwind,
+            kind="badge",
+            title="Fastest to first deal",
+            citation="A won deal 41 days after signing the agreement.",
+            awarded_on=timezone.localdate(),
+        )
+    return ", 2 recognitions"
+
+
+def _payouts(manager: User, today: date) -> str:
+    """A paid run for the lines earned before last quarter, a run for the quarter after it waiting for approval."""
+    try:
+        from incentives.services import payouts
+    except ImportError:
+        return ""
+    first = EarningLine.objects.order_by("earned_on").values_list("earned_on", flat=True).first()
+    if first is None:
+        return ""
+    paid_end = add_months(today.replace(day=1), -4) - timedelta(days=1)
+    draft_start, draft_end = paid_end + timedelta(days=1), add_months(today.replace(day=1), -1) - timedelta(days=1)
+    made = []
+    with demo_clock(days_ago((today - paid_end).days - 5, hour=10)):
+        run = payouts.run_create(actor=manager, period_start=first, period_end=paid_end, notes="First payout run.")
+        payouts.run_approve(actor=manager, run=run)
+        payouts.run_mark_paid(actor=manager, run=run, payment_reference="WIRE-2026-0412", paid_on=timezone.localdate())
+        made.append("a paid payout run")
+    try:
+        with demo_clock(days_ago(3, hour=9)):
+            payouts.run_create(actor=manager, period_start=draft_start, period_end=draft_end, notes="")
+        made.append("a run waiting for approval")
+    except ValidationError:
+        pass
+    return ", " + " and ".join(made)
