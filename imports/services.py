@@ -11,6 +11,7 @@ connections would not see it, and a rollback would take it back).
 import csv
 import hashlib
 import io
+import logging
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ MAX_ERRORS_KEPT = 200
 PROGRESS_EVERY = 1000
 EXTENSIONS = ("csv", "txt")
 _PROGRESS_KEY = "imports:progress:{}"
+
+logger = logging.getLogger(__name__)
 
 
 def _require_manager(actor: User) -> None:
@@ -219,8 +222,6 @@ def import_preview(*, job: ImportJob) -> list[PreviewRow]:
 def import_start(*, actor: User, job: ImportJob, skip_errors: bool = False) -> ImportJob:
     """Queue the run (compare-and-set: a double click starts it once). Eager without a broker."""
     _require_manager(actor)
-    from imports.tasks import import_run
-
     started = ImportJob.objects.filter(pk=job.pk, status__in=(ImportJob.Status.MAPPED, ImportJob.Status.READY)).update(
         status=ImportJob.Status.VALIDATING,
         skip_errors=skip_errors,
@@ -231,9 +232,25 @@ def import_start(*, actor: User, job: ImportJob, skip_errors: bool = False) -> I
     if started != 1:
         raise ValidationError("This import has started already.")
     cache.set(_PROGRESS_KEY.format(job.pk), 0, timeout=24 * 3600)
-    transaction.on_commit(lambda: import_run.delay(job.pk))
+    previous = job.status
+    transaction.on_commit(lambda: _queue(job.pk, previous))
     job.refresh_from_db()
     return job
+
+
+def _queue(job_id: int, previous: str) -> None:
+    """Hand the run to the workers (eagerly: run it here). If the broker cannot be reached, the job goes back to
+    where it was, with the reason on its page: never an error for the request, never a job stuck "checking"."""
+    from imports.tasks import import_run
+
+    try:
+        import_run.delay(job_id)
+    except Exception as exc:  # kombu/redis errors of every kind: the broker is down or unreachable
+        logger.warning("Could not queue import %s (%s)", job_id, exc)
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
+            status=previous,
+            error_message="The background workers could not be reached: nothing was imported. Try again shortly.",
+        )
 
 
 def progress_of(job: ImportJob) -> int:
@@ -363,9 +380,7 @@ def import_run(*, job_id: int) -> ImportJob | None:
     except ValidationError as exc:
         _fail(job, f"{' '.join(exc.messages)} Nothing was imported.")
     except Exception as exc:  # the run must end in a state the page can show; the log keeps the traceback
-        import logging
-
-        logging.getLogger(__name__).exception("Import %s failed", job.pk)
+        logger.exception("Import %s failed", job.pk)
         _fail(job, f"The import stopped on an unexpected problem ({type(exc).__name__}). Nothing was imported.")
     finally:
         report.close()

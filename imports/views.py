@@ -3,13 +3,13 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from imports import services
 from imports.models import ImportJob
-from imports.registry import get_importer, importers
+from imports.registry import Importer, get_importer, importers
 from prm.access import manager_required
 from prm.csv_export import csv_response
 from prm.forms import attach_errors
@@ -28,6 +28,13 @@ class UploadForm(forms.Form):
 
 def _job(pk: int) -> ImportJob:
     return get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+
+
+def _importer(job: ImportJob) -> Importer:
+    importer = get_importer(job.kind)
+    if importer is None:  # its app no longer registers it: the job can be read and deleted, not continued
+        raise Http404("Nothing imports this kind of file any more.")
+    return importer
 
 
 def _index(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
@@ -56,7 +63,7 @@ def import_index(request: HttpRequest) -> HttpResponse:
 def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     """Which column holds which field: suggested from the names, remembered from the last file like it."""
     job = _job(pk)
-    importer = services.importer_for(job)
+    importer = _importer(job)
     problem = ""
     mapping = job.mapping
     if request.method == "POST":
@@ -80,7 +87,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("manage:import_mapping", pk=job.pk)
     if job.status not in (ImportJob.Status.MAPPED, ImportJob.Status.READY):
         return redirect("manage:import_detail", pk=job.pk)
-    importer = services.importer_for(job)
+    importer = _importer(job)
     problem = ""
     if request.method == "POST":
         try:

@@ -407,3 +407,38 @@ def test_mdf_allocations_import(
     period = current_period()
     assert balance_of(Budget.objects.get(partner=partner_a, period=period)).allocated == Decimal("5000.00")
     assert balance_of(Budget.objects.get(partner=partner_b, period=period)).allocated == Decimal("2500.50")
+
+
+def test_delete_forgets_the_job_and_its_files(manager_client, channel_manager, django_capture_on_commit_callbacks):
+    _upload(manager_client, "accounts", ACCOUNTS)
+    job = ImportJob.objects.get()
+    services.import_set_mapping(actor=channel_manager, job=job, mapping=job.mapping)
+    job = _run(manager_client, job, django_capture_on_commit_callbacks)
+    event = AuditEvent.objects.get(verb="import.applied")
+    assert event.summary == "imported file.csv: 2 created, 0 updated, 0 skipped"
+    storage, names = job.file.storage, [job.file.name, job.report.name]
+    assert all(storage.exists(name) for name in names)
+    response = manager_client.post(reverse("manage:import_delete", args=[job.pk]))
+    assert response.status_code == 302
+    assert not ImportJob.objects.exists()
+    assert not any(storage.exists(name) for name in names)
+    assert Account.objects.count() == 2  # what was imported stays
+
+
+def test_broker_down_puts_the_job_back_with_a_message(
+    manager_client, channel_manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    from imports.tasks import import_run
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(import_run, "delay", unreachable)
+    _upload(manager_client, "accounts", ACCOUNTS)
+    job = ImportJob.objects.get()
+    services.import_set_mapping(actor=channel_manager, job=job, mapping=job.mapping)
+    job = _run(manager_client, job, django_capture_on_commit_callbacks)
+    assert job.status == ImportJob.Status.MAPPED
+    page = manager_client.get(reverse("manage:import_preview", args=[job.pk])).content.decode()
+    assert "The background workers could not be reached: nothing was imported." in page
+    assert Account.objects.count() == 0

@@ -14,6 +14,7 @@ import csv
 import io
 import secrets
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from django.core.cache import cache
@@ -66,7 +67,8 @@ FIELD_LABELS = {
 _CLEANERS = {
     "name": clean_name,
     "website": clean_website,
-    "country": clean_country,
+    # A country written as a name ("Netherlands") is looked up among all names: the same few values fill a file.
+    "country": lru_cache(maxsize=1024)(clean_country),
     "industry": lambda v: clean_short(v, "industry", 100),
     "size": clean_size,
     "is_named_account": lambda v: clean_flag(v, "named account"),
@@ -248,10 +250,10 @@ def _name_key(row: ImportRow) -> str:
     return company_name_key(row.values["name"], row.values.get("country", ""))
 
 
-def _existing_accounts(rows: list[ImportRow]) -> tuple[dict[str, Account], dict[str, Account]]:
-    """The accounts the rows could update, found by the indexed keys in two queries."""
-    domains = {registrable_domain(row.values.get("website", "")) for row in rows} - {""}
-    name_keys = {_name_key(row) for row in rows if "name" in row.values} - {""}
+def _existing_accounts(keys: list[tuple[str, str]]) -> tuple[dict[str, Account], dict[str, Account]]:
+    """The accounts the rows could update, found by the indexed keys (domain, name key) in two queries."""
+    domains = {domain for domain, _ in keys} - {""}
+    name_keys = {name_key for _, name_key in keys} - {""}
     by_domain: dict[str, Account] = {}
     by_name: dict[str, Account] = {}
     for account in Account.objects.filter(domain__in=domains).order_by("pk"):
@@ -270,15 +272,14 @@ def _shown(value: Any) -> str:
 def account_rows_match(rows: list[ImportRow]) -> None:
     """Decide create or update for each valid row; flag rows about a company another row already covers (two
     queries for the whole list)."""
-    by_domain, by_name = _existing_accounts(rows)
+    named = [row for row in rows if "name" in row.values]
+    # Each key once per row: normalising a company name is the costly part of a large import.
+    keys = [(registrable_domain(row.values.get("website", "")), _name_key(row)) for row in named]
+    by_domain, by_name = _existing_accounts(keys)
     first_by_domain: dict[str, int] = {}
     first_by_name: dict[str, int] = {}
     first_by_account: dict[int, int] = {}
-    for row in rows:
-        if "name" not in row.values:
-            continue
-        domain = registrable_domain(row.values.get("website", ""))
-        name_key = _name_key(row)
+    for row, (domain, name_key) in zip(named, keys, strict=True):
         if domain and domain in first_by_domain:
             row.errors.append(f"Same web domain ({domain}) as row {first_by_domain[domain]}: keep one of the two.")
         elif name_key and name_key in first_by_name:
