@@ -388,6 +388,7 @@ CATEGORY_PREFIXES: tuple[tuple[str, str], ...] = (
     ("insights_", NotificationCategory.INSIGHTS),
     ("setup_", NotificationCategory.SETUP),
     ("program_", NotificationCategory.SETUP),
+    ("webhook_", NotificationCategory.SETUP),
     ("application_", NotificationCategory.PROGRAM),
     ("partner_", NotificationCategory.PROGRAM),
     ("onboarding_", NotificationCategory.PROGRAM),

@@ -159,6 +159,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Insights: registration roll-ups kept current (months changed since the last run), rebuilt whole nightly;
     # the channel managers' weekly digest.
+    # Webhook deliveries that are due (retries with backoff; also what a broker that was down lost).
+    "webhooks-requeue": {"task": "webhooks.tasks.requeue_due", "schedule": crontab(minute="*")},
     "incentives-approve-due": {"task": "incentives.tasks.earnings_approve_due", "schedule": crontab(hour=3, minute=0)},
     "insights-summary-refresh": {"task": "insights.tasks.summary_refresh", "schedule": crontab(minute="*/5")},
     "insights-summary-rebuild": {"task": "insights.tasks.summary_rebuild", "schedule": crontab(hour=2, minute=10)},
@@ -264,6 +266,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 # Uploaded documents and proof of performance: never under a served URL; views check access, then stream them.
 PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private"))
+# Webhooks refuse private, loopback and link-local addresses unless this is on (a receiver on your own network).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False)
 PRM_MAX_UPLOAD_MB = env_int("PRM_MAX_UPLOAD_MB", 20)
 # An upload over the limit is refused while it streams (prm/uploads.py): the handler stops at the limit, files
 # under 2.5 MB stay in memory, larger ones go to a temporary file; the other fields of a form are capped too.

@@ -148,6 +148,29 @@ OTHER_PARTS = (
             ),
         ),
     ),
+    (
+        "Integrations",
+        (
+            (
+                "Webhooks",
+                "Signed events to your CRM for each change, with a delivery log.",
+                "manage:webhook_list",
+                "webhooks_webhookendpoint_changelist",
+            ),
+            (
+                "API tokens",
+                "Tokens for the JSON API (/api/v1/), acting with your permissions.",
+                "manage:api_tokens",
+                None,
+            ),
+            (
+                "Imports",
+                "Partners, accounts, customers, deal registrations and MDF allocations from CSV, in the background.",
+                "manage:imports",
+                None,
+            ),
+        ),
+    ),
 )
 
 # Plain-words summaries other apps give of their part, keyed by the part's URL name: func() -> list of sentences.

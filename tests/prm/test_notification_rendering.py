@@ -518,6 +518,16 @@ def contexts(w) -> dict[str, dict]:
         "incentives_question_answered": _question(
             w, author=w.manager.display_name, message="Plan v3 applies: the deal was approved in March & won in May."
         ),
+        "webhook_disabled": {
+            "endpoint": SimpleNamespace(
+                url="https://crm.smith-jones.example.com/hooks/prm?source=prm&v=2",
+                description="Smith & Jones O'Hara CRM sync",
+            ),
+            "reason": "30 attempts in a row failed and nothing was delivered for 24 hours (last: The receiver "
+            "answered 503.).",
+            "failures": 30,
+            "last_error": "The receiver answered 503.",
+        },
         "security_sign_in_failures": {"failures": 10, "address": "203.0.113.66", "user": w.seller},
         "daily_summary": {
             "day": w.today,
