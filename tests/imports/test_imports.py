@@ -182,7 +182,7 @@ def test_a_failure_mid_way_leaves_nothing(manager_client, channel_manager, monke
     assert "The import failed." in page
 
 
-def test_progress_page_polls_while_running(manager_client, channel_manager):
+def test_progress_page_polls_while_running(manager_client, channel_manager, django_assert_max_num_queries):
     _upload(manager_client, "accounts", ACCOUNTS)
     job = ImportJob.objects.get()
     services.import_set_mapping(actor=channel_manager, job=job, mapping=job.mapping)
@@ -192,7 +192,8 @@ def test_progress_page_polls_while_running(manager_client, channel_manager):
     assert 'hx-trigger="every 1s"' in page
     assert '<progress value="1" max="2"' in page
     assert "1 of 2 rows" in page
-    partial = manager_client.get(reverse("manage:import_detail", args=[job.pk]), HTTP_HX_REQUEST="true")
+    with django_assert_max_num_queries(5):  # polled every second: session, user, memberships, the job
+        partial = manager_client.get(reverse("manage:import_detail", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert partial.content.decode().lstrip().startswith('<section id="import-status"')
     services.import_run(job_id=job.pk)
     done = manager_client.get(reverse("manage:import_detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
