@@ -317,8 +317,10 @@ def line_release(*, actor: User, line: EarningLine) -> EarningLine:
 def _move(*, actor: User, line: EarningLine, states: tuple, to: str, reason: str) -> EarningLine:
     with transaction.atomic():
         before = EarningLine.objects.filter(pk=line.pk).values_list("state", flat=True).first()
+        # A held line leaves the (unpaid) payout run that claimed it: it is paid in a later run once released.
+        leave_run = {"payout_run": None} if to == EarningLine.State.HELD else {}
         changed = EarningLine.objects.filter(pk=line.pk, state__in=states).update(
-            state=to, hold_reason=reason, approved_at=None, updated_at=timezone.now()
+            state=to, hold_reason=reason, approved_at=None, updated_at=timezone.now(), **leave_run
         )
         if changed != 1:
             label = EarningLine.State(before).label.lower() if before else "gone"

@@ -514,6 +514,14 @@ def contexts(w) -> dict[str, dict]:
             "reason": "Awarded to the wrong company & fixed.",
             "actor": w.manager.display_name,
         },
+        "incentives_payout_paid": {
+            "partner": w.partner,
+            "run": SimpleNamespace(pk=12),
+            "lines": _earned(w)["lines"],
+            "total": _earned(w)["total"],
+            "reference": "WIRE-2026-0412 & co",
+            "paid_on": w.today,
+        },
         "incentives_question_asked": _question(w),
         "incentives_question_answered": _question(
             w, author=w.manager.display_name, message="Plan v3 applies: the deal was approved in March & won in May."
@@ -567,6 +575,7 @@ EXPECTED_AMOUNTS = {
     "incentives_earned": "$7,200.00",
     "incentives_line_held": "$7,200.00",
     "incentives_question_asked": "$7,200.00",
+    "incentives_payout_paid": "$7,200.00",
     "incentives_question_answered": "$7,200.00",
 }
 
