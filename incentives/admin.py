@@ -3,7 +3,18 @@ lines can be looked at, never added, changed or deleted here (a correction is a 
 
 from django.contrib import admin
 
-from incentives.models import Boost, DealPayoutRule, EarningLine, IncentivePlan, PlanVersion
+from incentives.models import (
+    Boost,
+    DealPayoutRule,
+    EarningLine,
+    IncentivePlan,
+    LineQuestion,
+    PayoutExclusion,
+    PayoutRun,
+    PlanVersion,
+    QuestionMessage,
+    Recognition,
+)
 
 
 class FrozenWhenPublished:
@@ -117,3 +128,65 @@ class EarningLineAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Changes go through the manager pages (their services audit and notify): the admin only shows."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PayoutExclusionInline(admin.TabularInline):
+    model = PayoutExclusion
+    extra = 0
+    can_delete = False
+    readonly_fields = ("line", "reason", "excluded_by", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PayoutRun)
+class PayoutRunAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "period_start", "period_end", "status", "approved_by", "paid_on", "payment_reference")
+    list_filter = ("status",)
+    search_fields = ("payment_reference", "notes")
+    date_hierarchy = "period_end"
+    inlines = (PayoutExclusionInline,)
+
+
+class QuestionMessageInline(admin.TabularInline):
+    model = QuestionMessage
+    extra = 0
+    can_delete = False
+    readonly_fields = ("author", "from_channel_team", "body", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LineQuestion)
+class LineQuestionAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "partner", "line", "status", "asked_by", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("partner__name", "messages__body")
+    list_select_related = ("partner", "line", "asked_by")
+    inlines = (QuestionMessageInline,)
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(ReadOnlyAdmin):
+    list_display = ("title", "partner", "kind", "awarded_on", "awarded_by", "withdrawn_at")
+    list_filter = ("kind", ("withdrawn_at", admin.EmptyFieldListFilter))
+    search_fields = ("title", "citation", "partner__name")
+    list_select_related = ("partner", "awarded_by")

@@ -31,7 +31,18 @@ THIRD_PARTY_PREFIXES = (
     "django.contrib.staticfiles.",
     "ninja.",
 )
-OWN_APPS = ("prm.", "partners.", "dealreg.", "enablement.", "mdf.", "insights.", "incentives.", "api.", "webhooks.")
+OWN_APPS = (
+    "prm.",
+    "partners.",
+    "dealreg.",
+    "enablement.",
+    "mdf.",
+    "insights.",
+    "incentives.",
+    "api.",
+    "webhooks.",
+    "imports.",
+)
 
 
 @dataclass

@@ -23,6 +23,11 @@ README_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "p
 
 # Forms and pages the menu and the tabs do not lead to.
 MANAGER_PAGES = [
+    "/manage/imports/",
+    "/manage/incentives/payouts/",
+    "/manage/incentives/questions/",
+    "/manage/incentives/recognition/",
+    "/manage/webhooks/",
     "/manage/partners/new/",
     "/manage/program/settings/",
     "/manage/program/tiers/",
