@@ -1,0 +1,59 @@
+"""The API object: /api/v1/, its auth, its error handlers, its routers and its docs.
+
+The interactive docs (Swagger UI) load nothing from a CDN: ninja ships Swagger UI, and since ninja is not an
+installed app (its static files are not collected), `api.urls` serves those few files itself under
+/api/v1/docs/assets/ and templates/api/docs.html points at them (the page runs only files from us, so the
+Content-Security-Policy holds).
+"""
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from ninja import NinjaAPI, Router
+from ninja.openapi.docs import Swagger
+
+from api import errors
+from api.auth import TokenAuth
+from api.routers import certifications, deals, mdf, partners
+
+
+class LocalSwagger(Swagger):
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api}
+        return render(request, "api/docs.html", context)
+
+
+ninja_api = NinjaAPI(
+    title="prm API",
+    version="1.0.0",
+    description=(
+        "The partner program's JSON API. Send `Authorization: Bearer <token>`: partner admins make tokens in the "
+        "portal (API tokens), channel managers in the manager app. A token acts with exactly its owner's "
+        'permissions. Errors are JSON `{"detail": "…"}`.'
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs=LocalSwagger(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(ninja_api)
+ninja_api.add_router("", deals.router)
+ninja_api.add_router("", partners.router)
+ninja_api.add_router("", certifications.router)
+ninja_api.add_router("", mdf.router)
+
+# Last, so it only catches what nothing else did.
+unknown = Router()
+
+
+@unknown.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False)
+def not_found(request: HttpRequest, rest: str):
+    """Any other address under /api/v1/: a JSON 404 like every other error (not the site's HTML page)."""
+    raise Http404("Not found")
+
+
+ninja_api.add_router("", unknown)

@@ -1,0 +1,148 @@
+"""The API's request and response shapes. Amounts are objects with their currency ({"amount": "48000.00",
+"currency": "EUR"}), times ISO 8601; the shapes match the webhook payloads field for field (webhooks/payloads.py)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from dealreg.models import Registration
+
+RegistrationStatus = Literal[tuple(Registration.Status.values)]  # type: ignore[valid-type]
+StatusFilter = Literal[("active", *Registration.Status.values)]  # type: ignore[valid-type]
+Stage = Literal[tuple(Registration.Stage.values)]  # type: ignore[valid-type]
+Involvement = Literal[tuple(Registration.Involvement.values)]  # type: ignore[valid-type]
+# A row id as the database can hold it (larger numbers are refused by the schema, never sent to the database).
+RowId = Annotated[int, Field(ge=1, le=10**18 - 1)]
+
+
+class Strict(Schema):
+    """A request body: unknown fields are refused (422), so a typo never goes unnoticed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Error(Schema):
+    detail: str
+    errors: dict[str, list[str]] | list[dict] | None = None
+
+
+class Money(Schema):
+    amount: str = Field(examples=["48000.00"])
+    currency: str = Field(examples=["EUR"])
+
+
+class PartnerRef(Schema):
+    id: int
+    name: str
+
+
+# --- Deal registrations ----------------------------------------------------------------------------------------
+
+
+class Explanation(Schema):
+    """Where the registration stands and what happens next, as the portal says it; `conflict_reasons` say why it
+    conflicts in plain words, never naming another partner or showing its deal."""
+
+    headline: str
+    next_step: str
+    conflict_reasons: list[str]
+
+
+class RegistrationOut(Schema):
+    id: int
+    type: Literal["deal_registration"] = "deal_registration"
+    partner: PartnerRef
+    name: str
+    website: str
+    country: str
+    contact_name: str
+    contact_email: str
+    contact_title: str
+    products: str
+    value: Money | None
+    currency: str
+    expected_close: date | None
+    stage: Stage
+    involvement: Involvement
+    notes: str
+    status: RegistrationStatus
+    has_conflict: bool
+    explanation: Explanation
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    decision_reason: str
+    protected_until: datetime | None
+    won_amount: Money | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class RegistrationPage(Schema):
+    items: list[RegistrationOut]
+    next: str | None = Field(description="The cursor of the next page (pass it as ?cursor=); null on the last page.")
+
+
+class RegistrationIn(Strict):
+    """A deal registration, with the portal form's rules. `submit: true` submits it for approval (everything a
+    channel manager needs must then be given); otherwise it is saved as a draft (only `name` is needed)."""
+
+    name: str = Field(examples=["Acme Corporation"])
+    website: str = Field("", examples=["acme.com"])
+    country: str = Field("", description="ISO 3166 code, like DE.", examples=["DE"])
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_title: str = ""
+    products: str = Field("", description="The products, as text (or pick them with `catalogue_products`).")
+    catalogue_products: list[RowId] | None = Field(None, description="Ids of products from the program's catalogue.")
+    other_products: str | None = Field(None, description="With `catalogue_products`: anything not in the catalogue.")
+    value: Decimal | None = Field(None, description="The estimated value, in `currency`.", examples=["48000"])
+    currency: str = Field("USD", examples=["EUR"])
+    expected_close: date | None = None
+    stage: Stage = "discovery"
+    involvement: Involvement = "sourced"
+    notes: str = ""
+    submit: bool = False
+
+
+class RegistrationPatch(Strict):
+    """Change a registration. A draft (or one sent back for more information): any field of the registration,
+    and `submit: true` to submit it. A submitted or approved one: `stage`, `value`, `expected_close`, `notes`.
+    Closing an approved one: `stage: "won"` with `won_amount`, or `stage: "lost"`, with an optional `reason`,
+    and nothing else."""
+
+    name: str | None = None
+    website: str | None = None
+    country: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_title: str | None = None
+    products: str | None = None
+    catalogue_products: list[RowId] | None = None
+    other_products: str | None = None
+    value: Decimal | None = None
+    currency: str | None = None
+    expected_close: date | None = None
+    stage: Stage | None = None
+    involvement: Involvement | None = None
+    notes: str | None = None
+    won_amount: Decimal | None = None
+    reason: str | None = None
+    submit: bool | None = None
+
+
+class CheckIn(Strict):
+    name: str = Field(examples=["Acme Corporation"])
+    website: str = ""
+    country: str = ""
+
+
+class CheckOut(Schema):
+    """The live pre-check the deal form shows while the partner types: hints in plain words (never another
+    partner's name or deal); `clear` when nothing matched. Nothing is registered."""
+
+    clear: bool
+    hints: list[str]
