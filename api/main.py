@@ -7,9 +7,11 @@ Content-Security-Policy holds).
 """
 
 import json
+from collections.abc import Callable
+from functools import partial, wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from ninja import NinjaAPI, Router
 from ninja.openapi.docs import Swagger
@@ -50,10 +52,46 @@ ninja_api.add_router("", mdf.router)
 unknown = Router()
 
 
-@unknown.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False)
+ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+@unknown.api_operation(ANY_METHOD, "/", auth=None, include_in_schema=False)
+def root(request: HttpRequest):
+    raise Http404("Not found")
+
+
+@unknown.api_operation(ANY_METHOD, "/{path:rest}", auth=None, include_in_schema=False)
 def not_found(request: HttpRequest, rest: str):
     """Any other address under /api/v1/: a JSON 404 like every other error (not the site's HTML page)."""
     raise Http404("Not found")
 
 
 ninja_api.add_router("", unknown)
+
+
+def _json_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ninja answers a method a path does not have with Django's plain-text 405: make it JSON like every error."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = JsonResponse(
+                {"detail": f"Method {request.method} is not allowed here (only {allowed})."}, status=405
+            )
+            response["Allow"] = allowed
+        return response
+
+    if isinstance(view, partial):  # ninja's openapi views: keep them recognisable as ninja's (the URL sweeps)
+        wrapper.__module__ = view.func.__module__
+        wrapper.__qualname__ = view.func.__qualname__
+    return wrapper
+
+
+def urls() -> tuple[list, str, str]:
+    """`ninja_api.urls`, each view answering 405 in JSON."""
+    patterns, app_name, namespace = ninja_api.urls
+    for pattern in patterns:
+        pattern.callback = _json_not_allowed(pattern.callback)
+    return patterns, app_name, namespace

@@ -6,7 +6,7 @@ import ninja
 from django.urls import path, re_path
 from django.views.static import serve
 
-from api.main import ninja_api
+from api import main
 from api.views import manage, portal
 
 # Swagger UI as ninja ships it, served from its package (ninja is not an installed app, so collectstatic does not
@@ -28,5 +28,5 @@ public_urlpatterns: list = [
         {"document_root": NINJA_STATIC},
         name="api_docs_asset",
     ),
-    path("api/v1/", ninja_api.urls),
+    path("api/v1/", main.urls()),
 ]

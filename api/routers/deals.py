@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from api.auth import require_partner
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT, page
@@ -173,6 +173,9 @@ def _with_products(values: dict[str, Any], uses_catalogue: bool) -> dict[str, An
     """The API takes the products as text (`products`) or picked (`catalogue_products`, `other_products`); the form
     has one of the two, depending on whether the program has a catalogue."""
     values = dict(values)
+    for code in ("currency", "country"):  # codes are upper case; a client may send "eur"
+        if isinstance(values.get(code), str):
+            values[code] = values[code].strip().upper()
     picked = values.pop("catalogue_products", None)
     other = values.pop("other_products", None)
     text = values.get("products")
@@ -235,7 +238,7 @@ def registration_create(request: HttpRequest, payload: RegistrationIn):
     require_partner(request)
     values = payload.model_dump(exclude={"submit"})
     form = _valid_registration_form(values, submit=payload.submit, registration=None)
-    return 201, registration_out(_save(request, form, None, payload.submit))
+    return Status(201, registration_out(_save(request, form, None, payload.submit)))
 
 
 def _current_values(registration: Registration) -> dict[str, Any]:
