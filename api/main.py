@@ -76,7 +76,7 @@ def _json_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
-            allowed = response["Allow"]
+            allowed = ", ".join(sorted(m.strip() for m in response["Allow"].split(",")))
             response = JsonResponse(
                 {"detail": f"Method {request.method} is not allowed here (only {allowed})."}, status=405
             )

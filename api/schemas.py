@@ -3,12 +3,15 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from dealreg.models import Registration
+from enablement.models import CertificationAward
+from mdf.models import Claim, FundRequest
+from partners.models import Partner
 
 RegistrationStatus = Literal[tuple(Registration.Status.values)]  # type: ignore[valid-type]
 StatusFilter = Literal[("active", *Registration.Status.values)]  # type: ignore[valid-type]
@@ -18,10 +21,28 @@ Involvement = Literal[tuple(Registration.Involvement.values)]  # type: ignore[va
 RowId = Annotated[int, Field(ge=1, le=10**18 - 1)]
 
 
+def _no_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("Text may not contain NUL characters.")
+    if isinstance(value, dict):
+        for item in value.values():
+            _no_nul(item)
+    if isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    return value
+
+
 class Strict(Schema):
-    """A request body: unknown fields are refused (422), so a typo never goes unnoticed."""
+    """A request body: unknown fields are refused (422), so a typo never goes unnoticed; so is a NUL character
+    (PostgreSQL cannot store one)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        return _no_nul(data)
 
 
 class Error(Schema):
@@ -146,3 +167,150 @@ class CheckOut(Schema):
 
     clear: bool
     hints: list[str]
+
+
+# --- Partners (staff) ------------------------------------------------------------------------------------------
+
+PartnerType = Literal[tuple(Partner.Type.values)]  # type: ignore[valid-type]
+PartnerStatus = Literal[tuple(Partner.Status.values)]  # type: ignore[valid-type]
+
+
+class TierRef(Schema):
+    id: int
+    name: str
+
+
+class PartnerOut(Schema):
+    id: int
+    type: Literal["partner"] = "partner"
+    name: str
+    partner_type: PartnerType
+    status: PartnerStatus
+    tier: TierRef | None
+    parent: PartnerRef | None
+    website: str
+    regions: list[str]
+    owner_email: str | None
+    applied_at: datetime | None
+    approved_at: datetime | None
+    activated_at: datetime | None
+    created_at: datetime
+
+
+class PartnerPage(Schema):
+    items: list[PartnerOut]
+    next: str | None
+
+
+class PartnerIn(Strict):
+    """A partner created directly by the channel team: it starts in onboarding."""
+
+    name: str = Field(min_length=1, max_length=Partner._meta.get_field("name").max_length, examples=["Fabrikam Ltd"])
+    partner_type: PartnerType = Field(examples=["var"])
+    parent_id: RowId | None = Field(None, description="The distributor it sells through, if any.")
+
+
+# --- Certifications --------------------------------------------------------------------------------------------
+
+AwardStatus = Literal[tuple(s for s in CertificationAward.Status.values if s != "in_progress")]  # type: ignore[valid-type]
+
+
+class CertificationRef(Schema):
+    id: int
+    name: str
+
+
+class Holder(Schema):
+    id: int
+    name: str
+
+
+class AwardOut(Schema):
+    id: int
+    type: Literal["certification_award"] = "certification_award"
+    partner: PartnerRef
+    certification: CertificationRef
+    holder: Holder
+    status: AwardStatus
+    awarded_at: datetime
+    expires_at: date
+    code: str | None = Field(description="The public verification code (null when its holder hid the page).")
+    revoked_at: datetime | None
+
+
+class AwardPage(Schema):
+    items: list[AwardOut]
+    next: str | None
+
+
+class VerificationOut(Schema):
+    """What the public verification page says about a code, for machines."""
+
+    code: str
+    valid: bool
+    verdict: str
+    detail: str
+    valid_until: date | None
+    certification: str
+    holder: str
+    partner: str
+
+
+# --- MDF (read-only, for the partner) --------------------------------------------------------------------------
+
+
+class BalanceOut(Schema):
+    currency: str
+    allocated: Money
+    reserved: Money
+    paid: Money
+    expired: Money
+    available: Money
+
+
+class FundRequestOut(Schema):
+    id: int
+    type: Literal["mdf_request"] = "mdf_request"
+    partner: PartnerRef
+    title: str
+    activity_type: str
+    status: Literal[tuple(FundRequest.Status.values)]  # type: ignore[valid-type]
+    starts_on: date | None
+    ends_on: date | None
+    total_cost: Money | None
+    requested_amount: Money | None
+    approved_amount: Money | None
+    decided_at: datetime | None
+    decision_reason: str
+    claim_deadline: date | None
+
+
+class FundRequestPage(Schema):
+    items: list[FundRequestOut]
+    next: str | None
+
+
+class ClaimRequestRef(Schema):
+    id: int
+    title: str
+
+
+class ClaimOut(Schema):
+    id: int
+    type: Literal["mdf_claim"] = "mdf_claim"
+    partner: PartnerRef
+    request: ClaimRequestRef
+    status: Literal[tuple(Claim.Status.values)]  # type: ignore[valid-type]
+    actual_cost: Money | None
+    amount_claimed: Money | None
+    approved_amount: Money | None
+    paid_amount: Money | None
+    paid_on: date | None
+    payout_reference: str
+    decided_at: datetime | None
+    decision_reason: str
+
+
+class ClaimPage(Schema):
+    items: list[ClaimOut]
+    next: str | None

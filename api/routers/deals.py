@@ -7,7 +7,6 @@ company's registrations (another's is a 404); a staff token sees every partner's
 """
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,10 +19,10 @@ from ninja import Query, Router, Schema, Status
 
 from api.auth import require_partner
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT, page
+from api.routers.common import ERRORS, money
 from api.schemas import (
     CheckIn,
     CheckOut,
-    Error,
     RegistrationIn,
     RegistrationOut,
     RegistrationPage,
@@ -43,14 +42,9 @@ router = Router(tags=["Deal registrations"])
 CLOSING = ("won", "lost")
 UPDATE_KEYS = {"stage", "value", "expected_close", "notes"}
 PRODUCT_KEYS = {"products", "catalogue_products", "other_products"}
-ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error, 429: Error}
 
 
 # --- Reading -------------------------------------------------------------------------------------------------
-
-
-def _money(amount: Decimal | None, currency: str) -> dict[str, str] | None:
-    return None if amount is None else {"amount": f"{amount:.2f}", "currency": currency}
 
 
 def conflict_reasons(registrations: list[Registration]) -> dict[int, list[str]]:
@@ -83,7 +77,7 @@ def registration_out(registration: Registration, reasons: list[str] | None = Non
         "contact_email": registration.contact_email,
         "contact_title": registration.contact_title,
         "products": registration.products,
-        "value": _money(registration.value, registration.currency),
+        "value": money(registration.value, registration.currency),
         "currency": registration.currency,
         "expected_close": registration.expected_close,
         "stage": registration.stage,
@@ -96,7 +90,7 @@ def registration_out(registration: Registration, reasons: list[str] | None = Non
         "decided_at": registration.decided_at,
         "decision_reason": registration.decision_reason,
         "protected_until": registration.protected_until,
-        "won_amount": _money(registration.won_amount, registration.currency),
+        "won_amount": money(registration.won_amount, registration.currency),
         "closed_at": registration.closed_at,
         "created_at": registration.created_at,
         "updated_at": registration.updated_at,

@@ -26,7 +26,8 @@ URL = "/api/v1/deal-registrations"
         ('{"name": "Acme", "colour": "red"}', 422),
         ('{"name": "Acme", "catalogue_products": [99999999999999999999999]}', 422),
         ('{"name": "Acme", "catalogue_products": "1"}', 422),
-        ('{"name": "\\u0000"}', 400),
+        ('{"name": "\\u0000"}', 422),
+        ('{"name": "Acme", "notes": "a\\u0000b"}', 422),
         ('{"name": "Acme", "notes": "' + "x" * 5000 + '"}', 400),
     ],
 )
@@ -87,10 +88,21 @@ def test_the_openapi_schema_lists_the_paths(api_anonymous):
         "/api/v1/deal-registrations/{registration_id}",
         "/api/v1/deal-registrations/{registration_id}/submit",
         "/api/v1/deal-registrations/check",
+        "/api/v1/partners",
+        "/api/v1/partners/{partner_id}",
+        "/api/v1/certifications",
+        "/api/v1/certifications/verify/{code}",
+        "/api/v1/mdf/balance",
+        "/api/v1/mdf/requests",
+        "/api/v1/mdf/requests/{request_id}",
+        "/api/v1/mdf/claims",
+        "/api/v1/mdf/claims/{claim_id}",
     ):
         assert path in paths
     assert set(paths["/api/v1/deal-registrations"]) == {"get", "post"}
     assert set(paths["/api/v1/deal-registrations/{registration_id}"]) == {"get", "patch"}
+    assert paths["/api/v1/certifications/verify/{code}"]["get"].get("security") in (None, [])
+    assert paths["/api/v1/partners"]["get"]["security"] == [{"TokenAuth": []}]
     assert not [p for p in paths if "rest" in p]  # the JSON 404 catch-all is not documented
     assert schema["components"]["securitySchemes"]["TokenAuth"] == {"type": "http", "scheme": "bearer"}
     body = schema["components"]["schemas"]["RegistrationIn"]
@@ -119,5 +131,5 @@ def test_the_docs_page_loads_swagger_ui_from_us(api_anonymous):
 def test_a_method_a_path_does_not_have_is_405_json(api_a):
     response = api_a.post(f"{URL}/5", {})
     assert response.status_code == 405
-    assert response.json() == {"detail": "Method POST is not allowed here (only PATCH, GET)."}
+    assert response.json() == {"detail": "Method POST is not allowed here (only GET, PATCH)."}
     assert api_a.get(f"{URL}/0").json() == {"detail": "Not found."}
