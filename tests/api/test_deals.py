@@ -330,3 +330,25 @@ def test_with_a_catalogue_products_are_picked_or_given_as_text(api_a):
     missing = api_a.post(URL, {**ACME, "submit": True})
     assert missing.status_code == 400
     assert "at least one product" in missing.json()["detail"]
+
+
+def test_the_list_costs_the_same_at_any_size(api_a, partner_a, other_partners_deal, django_assert_max_num_queries):
+    for _ in range(3):
+        RegistrationFactory(partner=partner_a)
+    conflicted = SubmittedRegistrationFactory(partner=partner_a, has_conflict=True)
+    Conflict.objects.create(
+        registration=conflicted,
+        kind=Conflict.Kind.REGISTRATION,
+        other_registration=other_partners_deal,
+        verdict="same",
+        score=95,
+    )
+    api_a.get(URL)  # warm: the token's last use is written once a minute
+    for _ in range(20):
+        RegistrationFactory(partner=partner_a)
+    # token + membership + user groups... + the page + the conflicts: bounded, whatever the page size
+    with django_assert_max_num_queries(8):
+        body = api_a.get(URL, {"limit": 200}).json()
+    assert len(body["items"]) == 24
+    (item,) = [i for i in body["items"] if i["id"] == conflicted.pk]
+    assert item["explanation"]["conflict_reasons"] == ["another registration already covers this customer"]
