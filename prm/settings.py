@@ -266,6 +266,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 # Uploaded documents and proof of performance: never under a served URL; views check access, then stream them.
 PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private"))
+# Requests per API token: "<count>/<s|m|h>" (a fixed window; 429 with Retry-After beyond it).
+API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "120/m"
 # Webhooks refuse private, loopback and link-local addresses unless this is on (a receiver on your own network).
 WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False)
 PRM_MAX_UPLOAD_MB = env_int("PRM_MAX_UPLOAD_MB", 20)
