@@ -15,6 +15,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; ne
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Uploads go to a throwaway directory per run.
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="prm-test-private-")
+# Audit checkpoints of the test databases, never compared with those a developer's beat wrote for theirs.
+AUDIT_CHECKPOINT_DIR = tempfile.mkdtemp(prefix="prm-test-audit-checkpoints-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
