@@ -42,22 +42,28 @@ def announce_won(*, registration: "Registration", actor: Any = None) -> None:
 
 
 # --- What a deal earns the partner ------------------------------------------------------------------------------
-# The registration page and the deal form's live panel show "on this deal you would earn …" when an app that knows
+# The registration pages and the deal form's live panel show "on this deal you would earn …" when an app that knows
 # incentives registers an estimator (incentives does, in its AppConfig.ready()):
 #
 #     from dealreg.hooks import register_deal_estimator
 #
-#     register_deal_estimator("incentives", estimate)  # estimate(*, registration=None, partner=None, data=None)
+#     register_deal_estimator("incentives", estimate)
+#     # estimate(*, registration=None, partner=None, data=None, audience="partner") -> HTML or None
 #
-# An estimator returns HTML to show (rendered with render_to_string) or None. `data` (the form being typed) has
-# amount (a Decimal), currency, involvement, products and country. A failing estimator is logged and skipped: the
+# Either `registration` (the registration page) or `partner` and `data` (the form being typed: amount as a positive
+# Decimal, currency, involvement, products, country, already checked by dealreg). `audience` is "partner" (the
+# portal: "earns you") or "manager" (the manager's page: "earns the partner"). An estimator returns HTML it rendered
+# itself (render_to_string gives a SafeString): the app that knows the plan owns the words and the look, dealreg
+# only places the panels. None (or "") when it has nothing to say. A failing estimator is logged and skipped: the
 # page still renders.
 
 DealEstimator = Callable[..., Any]
 _ESTIMATORS: dict[str, DealEstimator] = {}
+AUDIENCES = ("partner", "manager")
 
 
 def register_deal_estimator(name: str, func: DealEstimator) -> DealEstimator:
+    """Register `func` under `name` (registering a name again replaces it)."""
     _ESTIMATORS[name] = func
     return func
 
@@ -66,16 +72,26 @@ def unregister_deal_estimator(name: str) -> None:
     _ESTIMATORS.pop(name, None)
 
 
-def deal_estimates(*, registration: "Registration | None" = None, partner: Any = None, data: Any = None) -> list[str]:
-    """The HTML panels of every estimator that has something to say."""
+def deal_estimates(
+    *,
+    registration: "Registration | None" = None,
+    partner: Any = None,
+    data: dict[str, Any] | None = None,
+    audience: str = "partner",
+) -> list[str]:
+    """The HTML panels of every estimator that has something to say, in registration order."""
     import logging
 
+    if audience not in AUDIENCES:
+        raise ValueError(f"Unknown audience {audience!r}")
     panels = []
     for name, func in list(_ESTIMATORS.items()):
         try:
-            html = func(registration=registration, partner=partner, data=data)
+            html = func(registration=registration, partner=partner, data=data, audience=audience)
         except Exception:  # an estimate must never turn the page into an error
-            logging.getLogger(__name__).exception("Deal estimator %s failed", name)
+            logging.getLogger(__name__).exception(
+                "Deal estimator %s failed (registration %s)", name, registration.pk if registration else None
+            )
             continue
         if html:
             panels.append(html)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dealreg import selectors, services
 from dealreg.forms import AGE_BUCKETS, SORTS, DecisionForm, ManageFilterForm, ResolveForm
+from dealreg.hooks import deal_estimates
 from dealreg.models import Registration
 from partners.models import Partner
 from prm.access import manager_required
@@ -264,6 +265,7 @@ def _render_detail(
         "typed": typed or "",
         "walk": path,
         "nav": "deals",
+        "earnings": deal_estimates(registration=registration, audience="manager"),  # what it earns the partner
     }
     return render(request, "dealreg/manage/detail.html", context, status=status)
 

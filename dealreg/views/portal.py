@@ -267,31 +267,39 @@ def registration_check(request: HttpRequest) -> HttpResponse:
 
 
 def _estimate_data(params) -> dict | None:
-    """The typed deal (value, currency, involvement, products, country) for the earnings estimate, or None when the
-    value is not a positive amount yet."""
-    from prm.money import parse_money
+    """The deal being typed (value, currency, involvement, products, country) for the earnings estimate, checked by
+    the deal form's own fields, or None until the value is a positive amount the form would accept and the currency
+    and involvement are ones it offers (an estimate of something the form refuses would mislead)."""
+    from django_countries import countries
 
+    fields = RegistrationForm.base_fields
     try:
-        amount = parse_money((params.get("value") or "").strip()[:30], label="value")
+        amount = fields["value"].clean((params.get("value") or "").strip()[:40])
+        currency = fields["currency"].clean((params.get("currency") or "").strip().upper()[:3])
+        involvement = fields["involvement"].clean((params.get("involvement") or "")[:20])
     except ValidationError:
         return None
-    if amount <= 0:
+    if amount is None or amount <= 0:
         return None
     ids = [int(i) for i in params.getlist("catalogue_products") if i.isdigit() and len(i) < 10]
     names = list(Product.objects.filter(pk__in=ids).values_list("name", flat=True)) if ids else []
     products = ", ".join([*names, (params.get("products") or "")[:500], (params.get("other_products") or "")[:500]])
+    country = (params.get("country") or "").strip().upper()[:2]
     return {
         "amount": amount,
-        "currency": (params.get("currency") or "").strip().upper()[:3],
-        "involvement": (params.get("involvement") or "")[:20],
+        "currency": currency,
+        "involvement": involvement,
         "products": products.strip(", "),
-        "country": (params.get("country") or "").strip()[:2],
+        "country": country if countries.name(country) else "",
     }
 
 
 @partner_required
 def registration_estimate(request: HttpRequest) -> HttpResponse:
-    """What the deal being typed would earn (the deal form's live panel; htmx fragment)."""
+    """What the deal being typed would earn: the deal form's live panel (an htmx fragment). Opened as a page, it
+    sends the partner to the deal form, where the panel lives."""
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("portal:deal_create")
     data = _estimate_data(request.GET)
     panels = deal_estimates(partner=request.partner, data=data) if data else []
     return render(request, "dealreg/portal/_estimates.html", {"panels": panels})
