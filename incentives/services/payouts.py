@@ -19,12 +19,13 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from incentives.models import EarningLine, PayoutExclusion, PayoutRun
-from partners.selectors import partner_people
+from partners.selectors import channel_managers, partner_people
+from partners.services.setup import PERMISSION as PROGRAM_PERMISSION
 from partners.services.setup import can_manage_program
 from prm.access import is_channel_manager
 from prm.audit import audit_record
@@ -54,6 +55,17 @@ def finance_group() -> Group:
     )
     group.permissions.add(permission)
     return group
+
+
+def payout_runners() -> QuerySet[User]:
+    """Who a plain channel manager can ask to run payouts: channel managers in the Finance group or with the
+    permission, program admins, superusers."""
+    q = Q(is_superuser=True)
+    for dotted in (PERMISSION, PROGRAM_PERMISSION):
+        app_label, codename = dotted.split(".")
+        q |= Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
+        q |= Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
+    return channel_managers().filter(pk__in=User.objects.filter(q).values("pk")).order_by("-is_superuser", "email")
 
 
 def _require(actor: User) -> None:
@@ -115,6 +127,32 @@ def run_totals(run: PayoutRun, lines: QuerySet[EarningLine] | None = None) -> tu
         row.total.add(line.amount, line.currency)
         overall.add(line.amount, line.currency)
     return sorted(per.values(), key=lambda r: r.partner.name.lower()), overall
+
+
+def runs_with_totals(limit: int = 100) -> list[PayoutRun]:
+    """The latest runs, each with `partners` (how many) and `total` (per currency), in a fixed number of queries:
+    one for the runs, one for the lines claimed by approved and paid runs, one per draft (drafts select live, and
+    there are few of them at a time)."""
+    runs = list(PayoutRun.objects.select_related("approved_by", "paid_by").order_by("-period_end", "-pk")[:limit])
+    claimed: dict[int, tuple[set[int], Totals]] = {run.pk: (set(), Totals()) for run in runs}
+    grouped = (
+        EarningLine.objects.filter(payout_run__in=[r.pk for r in runs if r.status != PayoutRun.Status.DRAFT])
+        .values_list("payout_run", "partner", "currency")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    )
+    for run_pk, partner_pk, currency, amount in grouped:
+        partners, total = claimed[run_pk]
+        partners.add(partner_pk)
+        total.add(amount, currency)
+    for run in runs:
+        if run.status == PayoutRun.Status.DRAFT:
+            rows, run.total = run_totals(run)
+            run.partners = len(rows)
+        else:
+            partners, run.total = claimed[run.pk]
+            run.partners = len(partners)
+    return runs
 
 
 # --- Writes ------------------------------------------------------------------------------------------------------

@@ -16,27 +16,28 @@ from django.utils import timezone
 from incentives.models import EarningLine, PayoutRun
 from incentives.services import payouts
 from partners.models import Partner
+from partners.services.program import program_get
+from partners.views.setup import SAFE_METHODS
 from prm.access import manager_required
 from prm.csv_export import csv_response
 from prm.forms import attach_errors
 
 
+def forbidden(request: HttpRequest) -> HttpResponse:
+    """The 403 page for a plain channel manager who posts anyway: nothing changed, and whom to ask."""
+    people = [u for u in payouts.payout_runners()[:6] if u.pk != request.user.pk][:5]
+    context = {"nav": "incentives", "can_edit": True, "people": people, "group": payouts.FINANCE_GROUP}
+    return render(request, "incentives/manage/payouts_forbidden.html", context, status=403)
+
+
 def _finance(view):
-    """Channel managers read; a POST needs `can_run_payouts` (else the 403 page)."""
+    """Channel managers read; a POST needs `can_run_payouts` (else the 403 page saying whom to ask)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         request.can_run_payouts = payouts.can_run_payouts(request.user)  # type: ignore[attr-defined]
-        if request.method not in ("GET", "HEAD") and not request.can_run_payouts:  # type: ignore[attr-defined]
-            return render(
-                request,
-                "403.html",
-                {
-                    "exception": "Only program admins and the “Finance” group run payouts. Ask one of them, or an "
-                    "administrator to add you to the Finance group."
-                },
-                status=403,
-            )
+        if request.method not in SAFE_METHODS and not request.can_run_payouts:  # type: ignore[attr-defined]
+            return forbidden(request)
         return view(request, *args, **kwargs)
 
     return manager_required(wrapper)
@@ -81,9 +82,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Payout run drafted: check its lines, leave any out, then approve it.")
                 return redirect("manage:incentives_payout_run", pk=run.pk)
-    runs = list(PayoutRun.objects.select_related("approved_by", "paid_by").order_by("-period_end", "-pk")[:100])
-    for run in runs:
-        run.rows, run.total = payouts.run_totals(run)
+    runs = payouts.runs_with_totals()
     waiting = EarningLine.objects.filter(state=EarningLine.State.APPROVED, payout_run__isnull=True)
     context = _context(request, runs=runs, form=form, waiting=waiting.count())
     return render(request, "incentives/manage/payouts.html", context, status=400 if form.errors else 200)
@@ -113,7 +112,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 line_pk = request.POST.get("line", "")
                 if not line_pk.isdigit() or len(line_pk) > 18:
                     raise ValidationError("Choose a line.")
-                line = get_object_or_404(EarningLine, pk=int(line_pk))
+                line = EarningLine.objects.select_related("partner").filter(pk=int(line_pk)).first()
+                if line is None:
+                    raise ValidationError(f"Line #{line_pk} does not exist: reload the run.")
                 if action == "exclude":
                     payouts.line_exclude(actor=request.user, run=run, line=line, reason=request.POST.get("reason"))
                     messages.success(request, f"Line #{line.pk} is left out of this run.")
@@ -185,7 +186,7 @@ def remittance(request: HttpRequest, pk: int, partner_pk: int) -> HttpResponse:
     if not lines:
         raise Http404("This partner has no line in this run.")
     _, total = payouts.run_totals(run, lines)
-    context = _context(request, run=run, partner=partner, lines=lines, total=total)
+    context = _context(request, run=run, partner=partner, lines=lines, total=total, program=program_get())
     return render(request, "incentives/manage/remittance.html", context)
 
 
