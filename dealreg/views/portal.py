@@ -298,7 +298,7 @@ def _estimate_data(params) -> dict | None:
 def registration_estimate(request: HttpRequest) -> HttpResponse:
     """What the deal being typed would earn: the deal form's live panel (an htmx fragment). Opened as a page, it
     sends the partner to the deal form, where the panel lives."""
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         return redirect("portal:deal_create")
     data = _estimate_data(request.GET)
     panels = deal_estimates(partner=request.partner, data=data) if data else []
