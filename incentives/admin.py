@@ -159,6 +159,7 @@ class PayoutExclusionInline(admin.TabularInline):
 @admin.register(PayoutRun)
 class PayoutRunAdmin(ReadOnlyAdmin):
     list_display = ("pk", "period_start", "period_end", "status", "approved_by", "paid_on", "payment_reference")
+    list_select_related = ("approved_by",)
     list_filter = ("status",)
     search_fields = ("payment_reference", "notes")
     date_hierarchy = "period_end"
