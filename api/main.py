@@ -18,7 +18,7 @@ from ninja.openapi.docs import Swagger
 
 from api import errors
 from api.auth import TokenAuth
-from api.routers import certifications, deals, mdf, partners
+from api.routers import certifications, deals, leads, mdf, partners
 
 
 class LocalSwagger(Swagger):
@@ -47,6 +47,7 @@ ninja_api.add_router("", deals.router)
 ninja_api.add_router("", partners.router)
 ninja_api.add_router("", certifications.router)
 ninja_api.add_router("", mdf.router)
+ninja_api.add_router("", leads.router)
 
 # Last, so it only catches what nothing else did.
 unknown = Router()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "api",
     "webhooks",
     "imports",
+    "leads",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,12 @@ import enablement.urls
 import imports.urls
 import incentives.urls
 import insights.urls
+import insights.urls_health
+import leads.urls
 import mdf.urls
 import partners.urls
+import partners.urls_locator
+import partners.urls_prospects
 import webhooks.urls
 from prm import views, views_search
 
@@ -30,6 +34,9 @@ manage_patterns = [
     *api.urls.manage_urlpatterns,
     *webhooks.urls.manage_urlpatterns,
     *imports.urls.manage_urlpatterns,
+    *leads.urls.manage_urlpatterns,
+    *insights.urls_health.manage_urlpatterns,
+    *partners.urls_prospects.manage_urlpatterns,
     path("search/", views_search.search, name="search"),
 ]
 portal_patterns = [
@@ -40,6 +47,8 @@ portal_patterns = [
     *insights.urls.portal_urlpatterns,
     *incentives.urls.portal_urlpatterns,
     *api.urls.portal_urlpatterns,
+    *leads.urls.portal_urlpatterns,
+    *partners.urls_locator.portal_urlpatterns,
 ]
 
 urlpatterns = [
@@ -57,6 +66,8 @@ urlpatterns = [
     *partners.urls.public_urlpatterns,
     *enablement.urls.public_urlpatterns,
     *api.urls.public_urlpatterns,
+    *leads.urls.public_urlpatterns,
+    *partners.urls_locator.public_urlpatterns,
     path("accounts/unlock/<str:token>/", views.login_unlock, name="login_unlock"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,8 @@
+from partners.models.locator import PublicProfile
 from partners.models.onboarding import AgreementAcceptance, AgreementVersion, Checklist, ChecklistStep, PartnerStep
 from partners.models.partner import Invitation, Partner, PartnerMembership, PartnerNote
 from partners.models.program import Program, RequirementTick, Tier, TierProposal, TierRequirement
-from partners.models.recruitment import Application
+from partners.models.recruitment import Application, Prospect
 
 __all__ = [
     "AgreementAcceptance",
@@ -15,6 +16,8 @@ __all__ = [
     "PartnerNote",
     "PartnerStep",
     "Program",
+    "Prospect",
+    "PublicProfile",
     "RequirementTick",
     "Tier",
     "TierProposal",

@@ -41,3 +41,44 @@ class Application(models.Model):
     @property
     def is_flagged(self) -> bool:
         return bool(self.duplicates)
+
+
+class Prospect(models.Model):
+    """A company a channel manager is thinking of recruiting (not yet an applicant): scored for ideal-partner fit,
+    optionally with the overlap between its customer list and ours (a count only; names are never kept)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        CONTACTED = "contacted", "Contacted"
+        INVITED = "invited", "Invited to apply"
+        DROPPED = "dropped", "Not pursued"
+
+    name = models.CharField(max_length=200)
+    website = models.URLField(max_length=300, blank=True)
+    domain = models.CharField(max_length=253, blank=True, db_index=True, help_text="Derived from the website.")
+    type = models.CharField(max_length=20, choices=Partner.Type.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    regions = models.JSONField(default=list, blank=True)
+    countries = models.JSONField(default=list, blank=True, help_text="ISO country codes.")
+    verticals = models.JSONField(default=list, blank=True)
+    segments = models.JSONField(default=list, blank=True)
+    seller_count = models.PositiveIntegerField("number of sellers", null=True, blank=True)
+    contact_name = models.CharField(max_length=160, blank=True)
+    contact_email = models.EmailField(blank=True)
+    notes = models.TextField(max_length=4000, blank=True)
+    customer_list_rows = models.PositiveIntegerField(null=True, blank=True)
+    customer_overlap = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many of its customers are our accounts or customers (names not kept)."
+    )
+    customer_list_checked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,1 @@
+"""Leads: the startup's own prospects, matched to partners by capability and offered to them (DOMAIN.md "Leads")."""
