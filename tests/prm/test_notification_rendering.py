@@ -3,6 +3,7 @@ no unformatted amount, no raw markup in the subject or the text body, HTML that 
 link to the object whenever the notification has one (issue 15, quality bar "every message and email rendered in
 tests contains no raw markup and no unformatted amount")."""
 
+import importlib
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -230,6 +231,17 @@ def _question(w, **extra) -> dict:
     }
 
 
+def _extra_context_modules() -> list:
+    """Apps that came later keep their templates' contexts in tests/prm/notification_contexts/<app>.py, each with a
+    `contexts(w) -> dict[str, dict]` built on the same `world`."""
+    package = Path(__file__).parent / "notification_contexts"
+    return [
+        importlib.import_module(f"tests.prm.notification_contexts.{path.stem}")
+        for path in sorted(package.glob("*.py"))
+        if not path.name.startswith("_")
+    ]
+
+
 def contexts(w) -> dict[str, dict]:
     """What each sender passes (see the `notify` call of each template), built from the objects above."""
     claim_amounts = {
@@ -237,7 +249,7 @@ def contexts(w) -> dict[str, dict]:
         "claimed": format_money(w.claim.amount_claimed, w.claim.currency),
         "actual_cost": format_money(w.claim.actual_cost, w.claim.currency),
     }
-    return {
+    result = {
         "application_declined": {"application": w.application, "partner": w.partner, "reason": "Not a fit, yet."},
         "application_new": {
             "application": w.application,
@@ -555,12 +567,17 @@ def contexts(w) -> dict[str, dict]:
             ],
         },
     }
+    for module in _extra_context_modules():
+        result.update(module.contexts(w))
+    return result
 
 
 # Where each notification links to (empty: no object; the invitation has its own link in the body).
 NO_URL = {"invitation", "application_received", "application_declined", "reseller_invited", "partner_welcome"}
+NO_URL |= {name for module in _extra_context_modules() for name in getattr(module, "NO_URL", ())}
 # Who gets it: an account, or an address without one.
 NO_ACCOUNT = {"invitation", "application_received", "application_declined", "reseller_invited", "partner_welcome"}
+NO_ACCOUNT |= {name for module in _extra_context_modules() for name in getattr(module, "NO_ACCOUNT", ())}
 # Amounts each template must show, formatted with their currency.
 EXPECTED_AMOUNTS = {
     "deal_new": "$90,000.00",
