@@ -42,6 +42,7 @@ OWN_APPS = (
     "api.",
     "webhooks.",
     "imports.",
+    "leads.",
 )
 
 
