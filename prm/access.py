@@ -12,6 +12,7 @@ Outsiders get 404 for another partner's objects, never 403, so existence does no
 
 from collections.abc import Callable, Iterable
 from functools import wraps
+from itertools import islice
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -98,6 +99,36 @@ def member_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return _mark(wrapper, "member")
+
+
+def forbidden(
+    request: HttpRequest,
+    *,
+    who_can: str,
+    people: Iterable[Any],
+    title: str,
+    why: str,
+    ask_to: str,
+    back_url: str,
+    back_label: str,
+    base_template: str = "manage/base.html",
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The 403 page for a channel manager whose role does not allow a change: says nothing changed, and whom to
+    ask — up to five of `people` (never the user asking) or else the administrator who can add them to the
+    `who_can` group. `base_template` keeps the page inside its section's tabs."""
+    others = [person for person in islice(people, 6) if person.pk != request.user.pk][:5]
+    page = {
+        "base_template": base_template,
+        "who_can": who_can,
+        "people": others,
+        "title": title,
+        "why": why,
+        "ask_to": ask_to,
+        "back_url": back_url,
+        "back_label": back_label,
+    }
+    return render(request, "prm/forbidden.html", {**(context or {}), **page}, status=403)
 
 
 def public(view: View) -> View:

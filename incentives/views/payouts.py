@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
 from incentives.models import EarningLine, PayoutRun
@@ -18,6 +18,7 @@ from incentives.services import payouts
 from partners.models import Partner
 from partners.services.program import program_get
 from partners.views.setup import SAFE_METHODS
+from prm import access
 from prm.access import manager_required
 from prm.csv_export import csv_response
 from prm.forms import attach_errors
@@ -25,9 +26,22 @@ from prm.forms import attach_errors
 
 def forbidden(request: HttpRequest) -> HttpResponse:
     """The 403 page for a plain channel manager who posts anyway: nothing changed, and whom to ask."""
-    people = [u for u in payouts.payout_runners()[:6] if u.pk != request.user.pk][:5]
-    context = {"nav": "incentives", "can_edit": True, "people": people, "group": payouts.FINANCE_GROUP}
-    return render(request, "incentives/manage/payouts_forbidden.html", context, status=403)
+    return access.forbidden(
+        request,
+        who_can=payouts.FINANCE_GROUP,
+        people=payouts.payout_runners(),
+        title="Only finance and program admins run payouts",
+        why=(
+            "You can read the payout runs, but drafting, approving, leaving lines out, cancelling and marking runs"
+            f" paid are done by program admins and the “{payouts.FINANCE_GROUP}” group, because they pay partners"
+            " money."
+        ),
+        ask_to="do it",
+        back_url=reverse("manage:incentives_payouts"),
+        back_label="Back to the payout runs",
+        base_template="incentives/manage/_base.html",
+        context={"nav": "incentives", "can_edit": True},
+    )
 
 
 def _finance(view):

@@ -24,6 +24,7 @@ from partners.services import setup as setup_services
 from partners.services.program import program_get, requirement_label
 from partners.services.setup import PROGRAM_ADMINS_GROUP, can_manage_program, program_admins, wizard_due
 from partners.views.program import _comparison
+from prm import access
 from prm.access import manager_required
 from prm.forms import attach_errors
 
@@ -36,12 +37,20 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def forbidden(request: HttpRequest) -> HttpResponse:
     """The 403 page for a plain channel manager who tries to change the program: says who can."""
-    admins = [u for u in program_admins()[:6] if u.pk != request.user.pk]
-    return render(
+    return access.forbidden(
         request,
-        "partners/setup/forbidden.html",
-        {"admins": admins[:5], "group": PROGRAM_ADMINS_GROUP, "nav": "partners"},
-        status=403,
+        who_can=PROGRAM_ADMINS_GROUP,
+        people=program_admins(),
+        title="Only program admins can change the program",
+        why=(
+            "You can see the program setup, but changes to it (tiers, requirements, benefits and the other settings)"
+            " are made by program admins, because every partner on the program is affected."
+        ),
+        ask_to="make the change",
+        back_url=reverse("manage:program_setup"),
+        back_label="Back to the program setup",
+        base_template="partners/setup/_base.html",
+        context={"nav": "partners"},
     )
 
 
