@@ -578,6 +578,16 @@ def _abbreviates(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
     )
 
 
+def _extends(a: _Name, b: _Name, domain_a: str, domain_b: str) -> bool:
+    """One one-word name is the start of the other, and so is its website ('Snap' on snap.com / 'Snapchat' on
+    snapchat.com, 'Total' / 'TotalEnergies'): a renamed company or its product brand, not a second spelling."""
+    if len(a.tokens) != 1 or len(b.tokens) != 1:
+        return False
+    (x,), (y,) = sorted((a.tokens, b.tokens), key=lambda t: len(t[0]))
+    label_x, label_y = sorted((domain_a.split(".", 1)[0], domain_b.split(".", 1)[0]), key=len)
+    return len(x) >= 4 and len(y) >= len(x) + 3 and y.startswith(x) and label_y.startswith(label_x)
+
+
 def _compare_names(a: _Name, b: _Name) -> tuple[str, int, str]:
     """(kind, score, reason). kind: missing, equal, equal_generic, core_equal, similar, contains, acronym, different."""
     if not a.tokens or not b.tokens:
@@ -775,12 +785,16 @@ def match(a: Company, b: Company) -> MatchResult:
         and domains == "different"
         and _names_own(name_a, domain_a)
         and _names_own(name_b, domain_b)
+        and not _extends(name_a, name_b, domain_a, domain_b)
     ):
         # "Philips" on philips.com, "Phillips" on phillips.com: each spelling is its company's own, not a typo.
         verdict, score = "different", 42
         name_reason = f"{name_reason}, but each is spelled as its own website"
         ordered = [name_reason, domain_reason, country_reason]
     elif name_kind in ("similar", "core_equal", "contains", "acronym"):
+        if name_kind == "similar" and domains == "different" and _extends(name_a, name_b, domain_a, domain_b):
+            short, long = sorted((name_a, name_b), key=lambda n: len(n.tokens[0]))
+            name_reason = f"'{long.shown}' starts with '{short.shown}', and so does its website: a rename or a brand?"
         base = {"similar": 70 + (name_score - SIMILAR_AT), "core_equal": 72, "contains": 62, "acronym": 66}[name_kind]
         verdict = "possible"
         score = base + country_shift + domain_shift

@@ -195,6 +195,20 @@ def test_reasons_are_plain_words():
     )
 
 
+def test_a_name_and_its_website_extended_are_possibly_a_rename():
+    """'Snap' on snap.com / 'Snapchat' on snapchat.com: not a second spelling (Philips / Phillips stays different),
+    but the longer name and its website both start with the shorter: a rename or a brand, for a person to look at."""
+    result = match(C("Snap Inc.", "snap.com"), C("Snapchat Inc", "snapchat.com"))
+    assert result.verdict == "possible"
+    assert result.reasons == (
+        "'Snapchat Inc' starts with 'Snap Inc.', and so does its website: a rename or a brand?",
+        "different domains (snap.com, snapchat.com)",
+    )
+    assert match(C("Total S.A.", "total.com"), C("TotalEnergies SE", "totalenergies.com")).verdict == "possible"
+    # Too short a start to mean anything.
+    assert match(C("Ace", "ace.com"), C("Acetone", "acetone.com")).verdict == "different"
+
+
 def test_free_mail_and_hosting_domains_are_named_as_no_evidence():
     result = match(C("Acme", "bob@gmail.com"), C("Acme Corp", "alice@gmail.com"))
     assert result.verdict == "same"  # the names decide, not the shared mailbox provider
