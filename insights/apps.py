@@ -19,4 +19,8 @@ class InsightsConfig(AppConfig):
         )
 
         integrations.register()
+        from insights.health import health_for_partners
+        from partners.fit import register_health_source
+
+        register_health_source(health_for_partners)  # ideal-partner fit values the best partners by health too
         from insights import importers  # noqa: F401 -- the contracts CSV importer (imports.registry)
