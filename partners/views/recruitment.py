@@ -1,13 +1,9 @@
 """Recruitment pages: the public "Become a partner" form, the channel managers' review queue, and a distributor's
 pages about its resellers (two-tier distribution)."""
 
-import ipaddress
-
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,45 +17,19 @@ from partners.forms.recruitment import HONEYPOT_FIELD, ApplicationForm, DeclineF
 from partners.models import Application, Partner
 from prm.access import manager_required, partner_required, public
 from prm.queue_nav import Walk, queue_filters, walk
+from prm.ratelimit import AddressLimit, client_ip
 
 # --- The public form -------------------------------------------------------------------------------------------
 
 APPLY_TEMPLATE = "partners/apply/form.html"
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    """The visitor's address as allauth sees it (so ALLAUTH_TRUSTED_PROXY_COUNT applies here too)."""
-    try:
-        ip = get_adapter(request).get_client_ip(request)
-    except PermissionDenied:
-        ip = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(ip))
-    except ValueError:
-        return None
-
-
 def _applications_per_hour() -> int:
     return getattr(settings, "PRM_APPLICATIONS_PER_IP_PER_HOUR", 5)
 
 
-def _rate_key(ip: str | None) -> str:
-    return f"apply-rate:{ip or 'unknown'}"
-
-
-def _over_rate_limit(ip: str | None) -> bool:
-    return (cache.get(_rate_key(ip)) or 0) >= _applications_per_hour()
-
-
-def _count_application(ip: str | None) -> int:
-    """One more application from this address in the current hour-long window; returns the new count."""
-    key = _rate_key(ip)
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        return 1
+# At most PRM_APPLICATIONS_PER_IP_PER_HOUR applications per visitor address and hour (prm.ratelimit).
+APPLY_LIMIT = AddressLimit("apply-rate", per_hour=_applications_per_hour)
 
 
 def _render_apply(request: HttpRequest, form: ApplicationForm, status: int = 200, **extra) -> HttpResponse:
@@ -75,12 +45,12 @@ def apply(request: HttpRequest) -> HttpResponse:
         # A bot filled the invisible field: it gets the usual thanks, and nothing is stored or sent.
         return redirect("apply_thanks")
     form = ApplicationForm(request.POST)
-    ip = _client_ip(request)
-    if _over_rate_limit(ip):
+    ip = client_ip(request)
+    if APPLY_LIMIT.exceeded(ip):
         return _render_apply(request, form, status=429, rate_limited=True)
     if not form.is_valid():
         return _render_apply(request, form, status=400)
-    if _count_application(ip) > _applications_per_hour():  # a burst raced past the check above
+    if APPLY_LIMIT.count(ip) > APPLY_LIMIT.limit():  # a burst raced past the check above
         return _render_apply(request, form, status=429, rate_limited=True)
     data = form.cleaned_data
     try:
