@@ -2,7 +2,7 @@
 #
 #   make run     fresh clone -> running app on http://127.0.0.1:$(PORT) (SQLite, eager tasks);
 #                PORT=8080 (command line or environment) serves on another port
-#   make test    ruff check + pytest (pass extra pytest arguments with PYTEST_ARGS=...)
+#   make test    ruff check + pytest on every CPU (PYTEST_ARGS=... extra arguments, TEST_WORKERS=0 one process)
 #
 # DATABASE_URL / REDIS_URL (and every other setting) are read from the environment
 # by prm.settings; when unset, `make run` uses var/db.sqlite3 and runs tasks in-process.
@@ -11,6 +11,8 @@ PYTHON     ?= python3
 VENV       ?= .venv
 PORT       ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per CPU; TEST_WORKERS=0 runs in this process (quicker for a single file).
+TEST_WORKERS ?= auto
 
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
@@ -70,7 +72,7 @@ run: install
 
 test: install-dev
 	$(RUFF) check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(RUFF) check .

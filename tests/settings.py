@@ -11,6 +11,15 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 from prm.settings import *  # noqa: F403
 from prm.settings import REDIS_URL
 
+# pytest-xdist: each worker process gets its own Redis database (gw0 -> 1, gw1 -> 2, ...), so a real Celery worker
+# started by one test process never takes the tasks another process queued.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _XDIST_WORKER.startswith("gw"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _parts = urlsplit(REDIS_URL)
+    REDIS_URL = urlunsplit(_parts._replace(path=f"/{int(_XDIST_WORKER[2:]) + 1}"))
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; never for real passwords
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Uploads go to a throwaway directory per run.

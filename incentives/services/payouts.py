@@ -11,6 +11,7 @@ run, exports it for finance, and marks it paid with the payment reference and da
 Every change is audit-recorded.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -293,8 +294,11 @@ def run_mark_paid(*, actor: User, run: PayoutRun, payment_reference: Any, paid_o
             after={"payment_reference": reference, "paid_on": paid_on.isoformat()},
         )
         rows, _ = run_totals(current)
+        lines_of: dict[int, list[EarningLine]] = defaultdict(list)
+        for line in run_lines(current):  # one query for every partner's lines
+            lines_of[line.partner_id].append(line)
         for row in rows:
-            lines = list(run_lines(current).filter(partner=row.partner))
+            lines = lines_of[row.partner.pk]
             audit_record(
                 actor=actor,
                 verb="earnings.paid",
