@@ -18,7 +18,7 @@ from ninja.openapi.docs import Swagger
 
 from api import errors
 from api.auth import TokenAuth
-from api.routers import certifications, deals, leads, mdf, partners
+from api.routers import accounts, certifications, deals, earnings, leads, mdf, partners
 
 
 class LocalSwagger(Swagger):
@@ -48,6 +48,8 @@ ninja_api.add_router("", partners.router)
 ninja_api.add_router("", certifications.router)
 ninja_api.add_router("", mdf.router)
 ninja_api.add_router("", leads.router)
+ninja_api.add_router("", accounts.router)
+ninja_api.add_router("", earnings.router)
 
 # Last, so it only catches what nothing else did.
 unknown = Router()

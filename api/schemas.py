@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, model_validator
 
-from dealreg.models import Registration
+from dealreg.models import Account, DirectOpportunity, Registration
 from enablement.models import CertificationAward
+from incentives.models import EarningLine
 from mdf.models import Claim, FundRequest
 from partners.models import Partner
 
@@ -314,3 +315,192 @@ class ClaimOut(Schema):
 class ClaimPage(Schema):
     items: list[ClaimOut]
     next: str | None
+
+
+# --- Accounts, customers and the direct pipeline (staff, for CRM sync) ----------------------------------------
+
+AccountSize = Literal[("", *Account.Size.values)]  # type: ignore[valid-type]
+OpportunityStage = Literal[tuple(DirectOpportunity.Stage.values)]  # type: ignore[valid-type]
+ExternalId = Annotated[
+    str,
+    Field(
+        max_length=100,
+        description="The record's id in your CRM (unique; empty for none).",
+        examples=["0015g00000XyZ12AAB"],
+    ),
+]
+
+
+class AccountOut(Schema):
+    id: int
+    type: Literal["account"] = "account"
+    external_id: str | None = Field(description="Its id in your CRM; null when it has none.")
+    name: str
+    website: str
+    domain: str = Field(description="The registrable domain of the website, as the deal matching uses it.")
+    country: str
+    industry: str
+    size: AccountSize
+    is_named_account: bool
+    is_customer: bool
+    account_owner: str
+    open_opportunities: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class AccountPage(Schema):
+    items: list[AccountOut]
+    next: str | None
+
+
+class _CompanyFields(Strict):
+    """What an account and a customer share; each field is checked as the manager app's account form checks it."""
+
+    website: str = Field("", description="A domain or a URL.", examples=["northwind.com"])
+    country: str = Field("", description="ISO 3166 code (DE) or English name (Germany).", examples=["DE"])
+    industry: str = Field("", examples=["Manufacturing"])
+    size: AccountSize = ""
+    is_named_account: bool = Field(False, description="Reserved for the direct sales team.")
+    account_owner: str = Field("", description="Who at the startup owns it.", examples=["Maya Chen"])
+
+
+class CustomerUpsert(_CompanyFields):
+    """A customer as your CRM has it. The fields you send are set; those you leave out keep their value (a new
+    customer gets the defaults); `name` is needed when the customer is new."""
+
+    name: str | None = Field(None, examples=["Northwind Traders"])
+
+
+class AccountUpsert(CustomerUpsert):
+    """An account as your CRM has it. The fields you send are set; those you leave out keep their value (a new
+    account gets the defaults); `name` is needed when the account is new."""
+
+    is_customer: bool = Field(False, description="An existing customer: renewals and expansions are not new deals.")
+
+
+class CustomerIn(_CompanyFields):
+    name: str = Field(examples=["Northwind Traders"])
+    external_id: ExternalId = ""
+
+
+class AccountIn(CustomerIn):
+    is_customer: bool = Field(False, description="An existing customer: renewals and expansions are not new deals.")
+
+
+class AccountPatch(AccountUpsert):
+    """Change the fields you send (for instance attach your CRM's id with `external_id`)."""
+
+    external_id: ExternalId | None = None
+
+
+class OpportunityAccountRef(Schema):
+    id: int
+    name: str
+    external_id: str | None
+
+
+class OpportunityOut(Schema):
+    id: int
+    type: Literal["direct_opportunity"] = "direct_opportunity"
+    external_id: str | None = Field(description="Its id in your CRM; null when it has none.")
+    account: OpportunityAccountRef
+    title: str
+    stage: OpportunityStage
+    amount: Money | None
+    currency: str
+    expected_close: date | None
+    owner_name: str
+    created_at: datetime
+
+
+class OpportunityPage(Schema):
+    items: list[OpportunityOut]
+    next: str | None
+
+
+class OpportunityUpsert(Strict):
+    """A direct opportunity as your CRM has it. Name its account by `account` (our id) or `account_external_id`
+    (your CRM's id), not both; a new opportunity needs one and a `title`. The fields you send are set; those you
+    leave out keep their value."""
+
+    account: RowId | None = Field(None, description="The account's id here.")
+    account_external_id: ExternalId | None = Field(None, description="The account's id in your CRM.")
+    title: str | None = Field(None, examples=["Northwind: 400 seats"])
+    stage: OpportunityStage = "open"
+    amount: Decimal | None = Field(None, description="The amount, in `currency`.", examples=["48000.00"])
+    currency: str = Field("USD", examples=["EUR"])
+    expected_close: date | None = None
+    owner_name: str = Field("", examples=["Maya Chen"])
+
+
+class OpportunityIn(OpportunityUpsert):
+    title: str = Field(examples=["Northwind: 400 seats"])  # type: ignore[assignment]
+    external_id: ExternalId = ""
+
+
+class OpportunityPatch(OpportunityUpsert):
+    external_id: ExternalId | None = None
+
+
+class DuplicateError(Error):
+    """The record exists already: `existing_id` is the one in the way (update it, or attach your CRM's id to it
+    with PATCH)."""
+
+    existing_id: int | None = None
+
+
+# --- Earnings -------------------------------------------------------------------------------------------------
+
+EarningState = Literal[tuple(EarningLine.State.values)]  # type: ignore[valid-type]
+EarningKind = Literal[tuple(EarningLine.Kind.values)]  # type: ignore[valid-type]
+
+
+class EarningDealRef(Schema):
+    id: int
+    name: str
+
+
+class EarningLineOut(Schema):
+    """One line of a partner's earnings with its calculation in words. A correction has a negative amount and
+    names the line it reverses."""
+
+    id: int
+    type: Literal["earning_line"] = "earning_line"
+    partner: PartnerRef
+    kind: EarningKind
+    status: EarningState
+    subject: str = Field(description="What it is for: the deal's name or the renewed customer.")
+    registration: EarningDealRef | None
+    amount: Money
+    base_amount: Money = Field(description="What the rule was applied to (the won or renewed amount).")
+    calculation: str
+    earned_on: date
+    payable_on: date
+    hold_reason: str
+    approved_at: datetime | None
+    paid_at: datetime | None
+    paid_on: date | None
+    reverses: int | None = Field(description="The id of the line this correction cancels.")
+    created_at: datetime
+
+
+class EarningPage(Schema):
+    items: list[EarningLineOut]
+    next: str | None
+
+
+class CurrencyTotals(Schema):
+    """One currency's totals by status (amounts in different currencies are never added)."""
+
+    currency: str
+    accrued: Money
+    approved: Money
+    paid: Money
+    held: Money
+    total: Money
+
+
+class EarningSummary(Schema):
+    lines: int
+    currencies: list[CurrencyTotals]

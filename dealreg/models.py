@@ -59,6 +59,9 @@ class Account(MatchKeysMixin):
         "existing customer", default=False, help_text="Renewals and expansions are not new opportunities."
     )
     account_owner = models.CharField(max_length=160, blank=True, help_text="Who at the startup owns it.")
+    external_id = models.CharField(
+        "external id", max_length=100, blank=True, help_text="Its id in the startup's CRM (set by a CRM sync)."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -67,6 +70,14 @@ class Account(MatchKeysMixin):
 
     class Meta:
         ordering = ("name",)
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="dealreg_account_external_id_unique",
+                violation_error_message="Another account already has this external id.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -87,11 +98,22 @@ class DirectOpportunity(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     expected_close = models.DateField(null=True, blank=True)
     owner_name = models.CharField(max_length=160, blank=True)
+    external_id = models.CharField(
+        "external id", max_length=100, blank=True, help_text="Its id in the startup's CRM (set by a CRM sync)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ("-created_at",)
         verbose_name_plural = "direct opportunities"
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="dealreg_opportunity_external_id_unique",
+                violation_error_message="Another direct opportunity already has this external id.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.account})"

@@ -17,8 +17,10 @@ from dealreg.services.accounts.importing import (
 from dealreg.services.accounts.records import (
     account_create,
     account_update,
+    account_upsert,
     opportunity_create,
     opportunity_update,
+    opportunity_upsert,
 )
 
 __all__ = [
@@ -35,6 +37,8 @@ __all__ = [
     "account_import_parse",
     "account_import_store",
     "account_update",
+    "account_upsert",
     "opportunity_create",
     "opportunity_update",
+    "opportunity_upsert",
 ]

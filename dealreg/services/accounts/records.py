@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django_countries import countries
 
@@ -31,8 +31,13 @@ ACCOUNT_FIELDS = (
     "is_named_account",
     "is_customer",
     "account_owner",
+    "external_id",
 )
-OPPORTUNITY_FIELDS = ("title", "stage", "amount", "currency", "expected_close", "owner_name")
+OPPORTUNITY_FIELDS = ("title", "stage", "amount", "currency", "expected_close", "owner_name", "external_id")
+EXTERNAL_ID_MAX = 100
+# The code of a refusal because the record exists already (the API answers it with 409); `params["existing_id"]`
+# names the record that is in the way.
+DUPLICATE = "duplicate"
 
 # Names people write that django_countries does not know by that spelling.
 _COUNTRY_ALIASES = {
@@ -144,6 +149,17 @@ def clean_short(value: Any, label: str, limit: int) -> str:
     return text
 
 
+def clean_external_id(value: Any) -> str:
+    """The record's id in the startup's CRM, kept exactly as the CRM writes it (ids may be case-sensitive); empty
+    means none."""
+    text = str(value or "").strip()
+    if len(text) > EXTERNAL_ID_MAX:
+        raise ValidationError(f"The external id is longer than {EXTERNAL_ID_MAX} characters.")
+    if any(not char.isprintable() for char in text):
+        raise ValidationError("The external id may not contain control characters or line breaks.")
+    return text
+
+
 def clean_account_data(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Validate the account fields present in `data` (all of them unless `partial`); errors by field."""
     cleaners = {
@@ -155,6 +171,7 @@ def clean_account_data(data: dict[str, Any], *, partial: bool = False) -> dict[s
         "is_named_account": lambda v: clean_flag(v, "named account"),
         "is_customer": lambda v: clean_flag(v, "customer"),
         "account_owner": lambda v: clean_short(v, "account owner", 160),
+        "external_id": clean_external_id,
     }
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -219,6 +236,11 @@ def _clean_opportunity_data(data: dict[str, Any], *, partial: bool = False) -> d
             cleaned["owner_name"] = clean_short(data.get("owner_name"), "owner's name", 160)
         except ValidationError as exc:
             errors["owner_name"] = exc.messages
+    if want("external_id"):
+        try:
+            cleaned["external_id"] = clean_external_id(data.get("external_id"))
+        except ValidationError as exc:
+            errors["external_id"] = exc.messages
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -248,8 +270,37 @@ def _same_company(*, name: str, website: str, country: object = "", exclude_pk: 
 # --- Accounts --------------------------------------------------------------------------------------------------
 
 
-def account_create(*, actor: User, data: dict[str, Any]) -> Account:
-    """Add an account. Refused when an account for the same company (same domain or same name) exists."""
+def _duplicate(message: str, existing, field: str | None = None) -> ValidationError:
+    error = ValidationError(message, code=DUPLICATE, params={"existing_id": existing.pk if existing else None})
+    return ValidationError({field: [error]}) if field else error
+
+
+def _external_id_taken(model, external_id: str, *, exclude_pk: int | None = None) -> ValidationError | None:
+    if not external_id:
+        return None
+    other = model.objects.filter(external_id=external_id).exclude(pk=exclude_pk).first()
+    if other is None:
+        return None
+    what = "account" if model is Account else "direct opportunity"
+    return _duplicate(f"Another {what} already has the external id “{external_id}”: {other}.", other, "external_id")
+
+
+def _save_unique(obj, **save_kwargs) -> None:
+    """Save, turning a lost race for an external id (the database's unique constraint) into the same refusal."""
+    try:
+        with transaction.atomic():
+            obj.save(**save_kwargs)
+    except IntegrityError:
+        other = type(obj).objects.filter(external_id=obj.external_id).exclude(pk=obj.pk).first()
+        if not obj.external_id or other is None:
+            raise
+        message = f"Another {obj._meta.verbose_name} already has the external id “{obj.external_id}”."
+        raise _duplicate(message, other, "external_id") from None
+
+
+def account_create(*, actor: User, data: dict[str, Any], reason: str = "") -> Account:
+    """Add an account. Refused (code `DUPLICATE`) when an account for the same company (same domain or same name)
+    exists, or when its external id is taken."""
     require_manager(actor)
     cleaned = clean_account_data(data)
     with transaction.atomic():
@@ -257,14 +308,22 @@ def account_create(*, actor: User, data: dict[str, Any]) -> Account:
             name=cleaned["name"], website=cleaned.get("website", ""), country=cleaned.get("country", "")
         )
         if existing is not None:
-            raise ValidationError(f"An account for this company already exists: {existing.name}. Edit that one.")
+            raise _duplicate(f"An account for this company already exists: {existing.name}. Edit that one.", existing)
+        if taken := _external_id_taken(Account, cleaned.get("external_id", "")):
+            raise taken
         account = Account(created_by=actor, **cleaned)
-        account.save()
-        audit_record(actor=actor, verb="account.created", target=account, after=_snapshot(account, ACCOUNT_FIELDS))
+        _save_unique(account)
+        audit_record(
+            actor=actor,
+            verb="account.created",
+            target=account,
+            after=_snapshot(account, ACCOUNT_FIELDS),
+            reason=reason,
+        )
     return account
 
 
-def account_update(*, actor: User, account: Account, data: dict[str, Any]) -> Account:
+def account_update(*, actor: User, account: Account, data: dict[str, Any], reason: str = "") -> Account:
     """Change the fields present in `data`; the audit event holds only what changed. Nothing changed: no event."""
     require_manager(actor)
     cleaned = clean_account_data(data, partial=True)
@@ -283,56 +342,136 @@ def account_update(*, actor: User, account: Account, data: dict[str, Any]) -> Ac
                 exclude_pk=account.pk,
             )
             if other is not None:
-                raise ValidationError(f"Another account is the same company: {other.name}.")
+                raise _duplicate(f"Another account is the same company: {other.name}.", other)
+        if "external_id" in changed and (
+            taken := _external_id_taken(Account, cleaned["external_id"], exclude_pk=account.pk)
+        ):
+            raise taken
         for field in changed:
             setattr(account, field, cleaned[field])
-        account.save()
+        _save_unique(account)
         audit_record(
             actor=actor,
             verb="account.updated",
             target=account,
             before={field: before[field] for field in changed},
             after=_snapshot(account, changed),
+            reason=reason,
         )
     return account
+
+
+def account_upsert(*, actor: User, external_id: str, data: dict[str, Any], reason: str = "") -> tuple[Account, bool]:
+    """The account the CRM calls `external_id`: created with `data` if there is none (True), else the fields in
+    `data` changed (False). Idempotent: the same call twice changes nothing the second time (and records no event).
+    Two syncs racing for the same new id end with one account: the loser updates the winner's."""
+    require_manager(actor)
+    external_id = _clean_upsert_id(external_id)
+    data = {**data, "external_id": external_id}
+    existing = Account.objects.filter(external_id=external_id).first()
+    if existing is None:
+        try:
+            return account_create(actor=actor, data=data, reason=reason), True
+        except ValidationError:
+            existing = Account.objects.filter(external_id=external_id).first()
+            if existing is None:  # refused for another reason (a field, the same company under another id)
+                raise
+    return account_update(actor=actor, account=existing, data=data, reason=reason), False
+
+
+def _clean_upsert_id(external_id: Any) -> str:
+    try:
+        cleaned = clean_external_id(external_id)
+    except ValidationError as exc:
+        raise ValidationError({"external_id": exc.messages}) from None
+    if not cleaned:
+        raise ValidationError({"external_id": ["Give the record's id in your CRM."]})
+    return cleaned
 
 
 # --- Direct opportunities --------------------------------------------------------------------------------------
 
 
-def opportunity_create(*, actor: User, account: Account, data: dict[str, Any]) -> DirectOpportunity:
-    """Add an opportunity of the startup's own sales team to an account (the direct pipeline)."""
+def opportunity_create(*, actor: User, account: Account, data: dict[str, Any], reason: str = "") -> DirectOpportunity:
+    """Add an opportunity of the startup's own sales team to an account (the direct pipeline). Refused (code
+    `DUPLICATE`) when its external id is taken."""
     require_manager(actor)
     cleaned = _clean_opportunity_data(data)
     with transaction.atomic():
-        opportunity = DirectOpportunity.objects.create(account=account, **cleaned)
+        if taken := _external_id_taken(DirectOpportunity, cleaned.get("external_id", "")):
+            raise taken
+        opportunity = DirectOpportunity(account=account, **cleaned)
+        _save_unique(opportunity)
         audit_record(
             actor=actor,
             verb="opportunity.created",
             target=opportunity,
             after={"account": account.name, **_snapshot(opportunity, OPPORTUNITY_FIELDS)},
+            reason=reason,
         )
     return opportunity
 
 
-def opportunity_update(*, actor: User, opportunity: DirectOpportunity, data: dict[str, Any]) -> DirectOpportunity:
-    """Change the fields present in `data` (e.g. the stage when it is won or lost); audited before/after."""
+def opportunity_update(
+    *,
+    actor: User,
+    opportunity: DirectOpportunity,
+    data: dict[str, Any],
+    account: Account | None = None,
+    reason: str = "",
+) -> DirectOpportunity:
+    """Change the fields present in `data` (e.g. the stage when it is won or lost), and its account if `account`
+    is given; audited before/after."""
     require_manager(actor)
     cleaned = _clean_opportunity_data(data, partial=True)
     with transaction.atomic():
-        opportunity = DirectOpportunity.objects.select_for_update().get(pk=opportunity.pk)
+        opportunity = DirectOpportunity.objects.select_for_update().select_related("account").get(pk=opportunity.pk)
         before = _snapshot(opportunity, cleaned)
         changed = [field for field, value in cleaned.items() if _audit_value(value) != before[field]]
-        if not changed:
+        moved = account is not None and account.pk != opportunity.account_id
+        if not changed and not moved:
             return opportunity
+        if "external_id" in changed and (
+            taken := _external_id_taken(DirectOpportunity, cleaned["external_id"], exclude_pk=opportunity.pk)
+        ):
+            raise taken
+        before = {field: before[field] for field in changed}
+        after_extra = {}
+        if moved:
+            before["account"] = opportunity.account.name
+            after_extra["account"] = account.name
+            opportunity.account = account
         for field in changed:
             setattr(opportunity, field, cleaned[field])
-        opportunity.save(update_fields=changed)
+        _save_unique(opportunity, update_fields=[*changed, *(["account"] if moved else [])])
         audit_record(
             actor=actor,
             verb="opportunity.updated",
             target=opportunity,
-            before={field: before[field] for field in changed},
-            after=_snapshot(opportunity, changed),
+            before=before,
+            after={**_snapshot(opportunity, changed), **after_extra},
+            reason=reason,
         )
     return opportunity
+
+
+def opportunity_upsert(
+    *, actor: User, external_id: str, data: dict[str, Any], account: Account | None, reason: str = ""
+) -> tuple[DirectOpportunity, bool]:
+    """The direct opportunity the CRM calls `external_id`: created on `account` with `data` if there is none (True;
+    the account is then required), else the fields in `data` changed and moved to `account` if given (False).
+    Idempotent, like `account_upsert`."""
+    require_manager(actor)
+    external_id = _clean_upsert_id(external_id)
+    data = {**data, "external_id": external_id}
+    existing = DirectOpportunity.objects.filter(external_id=external_id).first()
+    if existing is None:
+        if account is None:
+            raise ValidationError({"account": ["Name the opportunity's account: a new opportunity needs one."]})
+        try:
+            return opportunity_create(actor=actor, account=account, data=data, reason=reason), True
+        except ValidationError:
+            existing = DirectOpportunity.objects.filter(external_id=external_id).first()
+            if existing is None:
+                raise
+    return opportunity_update(actor=actor, opportunity=existing, data=data, account=account, reason=reason), False
