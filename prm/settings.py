@@ -165,6 +165,8 @@ CELERY_BEAT_SCHEDULE = {
     "incentives-approve-due": {"task": "incentives.tasks.earnings_approve_due", "schedule": crontab(hour=3, minute=0)},
     "insights-summary-refresh": {"task": "insights.tasks.summary_refresh", "schedule": crontab(minute="*/5")},
     "insights-summary-rebuild": {"task": "insights.tasks.summary_rebuild", "schedule": crontab(hour=2, minute=10)},
+    # Partner health stored for the day (the at-risk list, the scorecard's history, movers told to their owner).
+    "insights-health-nightly": {"task": "insights.tasks.health_compute_all", "schedule": crontab(hour=2, minute=50)},
     "insights-weekly-digest": {
         "task": "insights.tasks.weekly_digest",
         "schedule": crontab(day_of_week="mon", hour=7, minute=45),
