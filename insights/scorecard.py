@@ -2,7 +2,8 @@
 own "My performance" page in the portal.
 
 Every number of the period comes from insights.metrics (`partner_snapshot`), with the previous period beside it;
-health comes from insights.health; the deal counts by involvement are those of the deals list the links open, so
+health comes from insights.health (live), with its stored history of the last 90 days (insights.health_store) as a
+sparkline; the deal counts by involvement are those of the deals list the links open, so
 a click shows exactly the deals counted. The portal audience never sees a number that involves other partners:
 no ranking, and none of the metrics that compare with the program (ecosystem contribution), nor the program's
 costs (partner ROI, incentives accrued and paid: the portal's earnings page shows a partner its own earnings, each
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from dealreg.models import Registration
 from insights.health import THRESHOLDS_TEXT, Health, HealthInputs, bands_legend, health_inputs_for, score_health
+from insights.health_store import history_for, sparkline
 from insights.metrics import Metric, Period, Snapshot, partner_snapshot
 from prm.money import Converted
 
@@ -52,6 +54,7 @@ MANAGER_ONLY = frozenset({"ecosystem_contribution", "partner_roi", "incentives_a
 PANEL_METRICS = ("open_pipeline", "partner_revenue", "win_rate", "registrations")
 
 AUDIENCES = ("manage", "portal")
+HISTORY_DAYS = 90  # the health sparkline's span
 
 
 @dataclass
@@ -87,6 +90,8 @@ class Scorecard:
     mix: list[MixRow]
     health: Health
     facts: HealthInputs
+    health_history: object = None  # insights.health_store.Sparkline of the stored snapshots (last 90 days)
+    health_stored: object = None  # the partner's latest stored snapshot (what the at-risk list shows)
     links: dict[str, str] = field(default_factory=dict)
     thresholds: str = THRESHOLDS_TEXT
     bands: list = field(default_factory=bands_legend)
@@ -201,6 +206,7 @@ def partner_scorecard(*, partner, period: Period, audience: str = "manage", now:
         for key, label, money, share in snapshot.mix
     ]
     facts = health_inputs_for([partner.pk], now=now)[partner.pk]
+    history = history_for(partner.pk, days=HISTORY_DAYS, today=timezone.localdate(now))
     deals, total = _deal_rows(partner, audience)
     return Scorecard(
         partner=partner,
@@ -212,5 +218,7 @@ def partner_scorecard(*, partner, period: Period, audience: str = "manage", now:
         mix=mix,
         health=score_health(facts),
         facts=facts,
+        health_history=sparkline(history, days=HISTORY_DAYS, today=timezone.localdate(now)),
+        health_stored=history[-1] if history else None,
         links=_links(partner, audience),
     )

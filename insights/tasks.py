@@ -24,3 +24,11 @@ def weekly_digest() -> int:
     from insights.digest import digest_send_all
 
     return digest_send_all()
+
+
+@shared_task
+def health_compute_all() -> int:
+    """Store every scored partner's health for today (insights.health_store); owners hear of moves to at risk."""
+    from insights.health_store import compute_all
+
+    return compute_all()

@@ -1,4 +1,5 @@
 from insights.models.customers import CustomerContract, RenewalOutcome
+from insights.models.health import HealthSnapshot
 from insights.models.money import DirectRevenue, ProgramCost
 from insights.models.reviews import ActionItem, Review, ReviewPlan
 from insights.models.summary import PartnerWonMonth, RegistrationMonth, SummaryState
@@ -7,6 +8,7 @@ __all__ = [
     "ActionItem",
     "CustomerContract",
     "DirectRevenue",
+    "HealthSnapshot",
     "PartnerWonMonth",
     "ProgramCost",
     "RegistrationMonth",

@@ -18,6 +18,7 @@ from insights.health import (
     score_health,
 )
 from insights.models import ActionItem, Review
+from mdf.models import FundRequest, LedgerEntry
 from partners.models import Partner, PartnerMembership
 from partners.services.onboarding import onboarding_start
 from tests.dealreg.factories_views import RegistrationFactory
@@ -190,6 +191,7 @@ def busy_partner(db):
     approved_request(partner=partner, budget=budget, claim_deadline=today - timedelta(days=3))  # overdue
     approved_request(partner=partner, budget=budget, claim_deadline=today + timedelta(days=3))  # not yet
     claimed_request(partner=partner, budget=budget, claim_deadline=today - timedelta(days=3))  # claimed in time
+    FundRequest.objects.filter(partner=partner).update(submitted_at=now - timedelta(days=40))  # activity: older
     member = MembershipFactory(partner=partner)
     member.user.last_login = now - timedelta(days=1)
     member.user.save(update_fields=["last_login"])
@@ -231,6 +233,10 @@ def test_mdf_unspent_near_the_period_end(db):
     partner = PartnerFactory()
     budget = funded_budget(partner, "3000")
     approved_request(partner=partner, budget=budget, amount="1000")
+    # Dated a year back, so a past date sees them (health reads the facts known at its `now`)
+    a_year_ago = timezone.now() - timedelta(days=365)
+    Partner.objects.filter(pk=partner.pk).update(created_at=a_year_ago)
+    LedgerEntry.objects.filter(budget=budget).update(created_at=a_year_ago)
     ten_days_before_the_end = timezone.make_aware(
         datetime.combine(budget.period.ends_on - timedelta(days=10), time(12))
     )
