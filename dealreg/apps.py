@@ -9,6 +9,9 @@ class DealregConfig(AppConfig):
         from dealreg import integrations, reminders  # noqa: F401
 
         integrations.register()
+        from dealreg import hooks_partners
+
+        hooks_partners.register()  # a prospect's customer list matched against our accounts (a count only)
         from dealreg import search
 
         search.register()  # registrations and accounts in the managers' global search

@@ -148,6 +148,10 @@ class BestPartner:
     health: int | None = None
     value: Decimal = Decimal(0)  # 0–1: the mix of revenue, speed and health it was ranked by
 
+    @property
+    def type_label(self) -> str:
+        return _label(Partner.Type, self.candidate.type)
+
 
 def partner_value(*, revenue: Decimal, top_revenue: Decimal, days: int | None, health: int | None) -> Decimal:
     """0–1: revenue as a share of the top partner's (60%), activation speed (20%: activated the day it was
@@ -491,3 +495,24 @@ def ideal_profile(*, now: datetime | None = None) -> IdealProfile:
 def fit_for(obj: Any, profile: IdealProfile) -> Fit:
     """The fit of a Partner (an applicant) or a Prospect."""
     return score_fit(Candidate.of(obj), profile)
+
+
+# --- Customer overlap -------------------------------------------------------------------------------------------
+# dealreg owns accounts and the account matcher; it registers `func(rows) -> int`: how many of the (name, website)
+# rows are companies we know (the playbook's "shared customer bases"). Only the count leaves it, never a name.
+
+CustomerMatcher = Callable[[list[tuple[str, str]]], int]
+_MATCHERS: dict[str, CustomerMatcher] = {}
+
+
+def register_customer_matcher(func: CustomerMatcher) -> CustomerMatcher:
+    _MATCHERS["customers"] = func
+    return func
+
+
+def unregister_customer_matcher() -> None:
+    _MATCHERS.pop("customers", None)
+
+
+def customer_matcher() -> CustomerMatcher | None:
+    return _MATCHERS.get("customers")

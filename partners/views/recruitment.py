@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from partners import fit, services
 from partners import selectors_recruitment as selectors
-from partners import services
 from partners.forms.recruitment import HONEYPOT_FIELD, ApplicationForm, DeclineForm, ResellerInviteForm
 from partners.models import Application, Partner
 from prm.access import manager_required, partner_required, public
@@ -95,9 +95,11 @@ def application_list(request: HttpRequest) -> HttpResponse:
     status = Partner.Status.DECLINED if showing == "declined" else Partner.Status.APPLIED
     page = Paginator(selectors.application_queue(status=status), 50).get_page(request.GET.get("page"))
     applications = list(page.object_list)
+    profile = fit.ideal_profile() if showing == "waiting" and applications else None
     for application in applications:
         application.applied_ago = _days_ago(application.partner.applied_at or application.submitted_at)
         application.region_labels = application.partner.labels("regions")
+        application.fit = fit.fit_for(application.partner, profile) if profile else None
     start_url = ""
     if showing == "waiting" and applications:
         start_url = f"{reverse('manage:application_detail', args=[applications[0].partner_id])}?queue=applications"
