@@ -1,11 +1,12 @@
 """The weekly digest to each channel manager: what changed in the last 7 days and what waits, each with a link.
 
 Sections: new partners (applied or approved), deal registrations waiting (and SLA breaches), certifications
-expiring in 30 days, MDF claims to review and claims partners owe soon, partners turning dormant or at risk (the
-health score of insights.health), renewals in the next 30 days, overdue review actions, then what other apps
-register in insights.hooks (`register_digest_items`: incentives' questions awaiting an answer and payout runs waiting
-for approval), one titled link each. An empty section says nothing. A week with nothing at all still sends a short
-"all quiet" note, so a manager can tell a quiet week from a digest that never came.
+expiring in 30 days, MDF claims to review and claims partners owe soon, partners turning dormant, moving to at
+risk this week and at risk (the stored health of insights.health_store), renewals in the next 30 days, overdue
+review actions, then what other apps register in insights.hooks (`register_digest_items`: incentives' questions
+awaiting an answer and payout runs waiting for approval), one titled link each. An empty section says nothing. A
+week with nothing at all still sends a short "all quiet" note, so a manager can tell a quiet week from a digest
+that never came.
 
 The program-wide facts are gathered once (a fixed number of queries whatever the number of managers); each manager's
 copy marks the partners they own. Sent once per manager per ISO week (notification key
@@ -189,8 +190,10 @@ def _claims(now: datetime, today) -> Section | None:
 
 
 def _partner_risk(since: datetime, now: datetime) -> Section | None:
-    """Partners that turned dormant this week, and scored partners whose health band is "at risk"."""
-    from insights.health import health_for_partners
+    """Partners that turned dormant this week, partners that MOVED to at risk this week (their stored health was
+    not at risk at the start of the week and is now: insights.health_store keeps a snapshot a day), then the others
+    at risk, each with the reasons that pull the score down. Before any health is stored (a fresh install, the
+    nightly task has not run), the at-risk partners are scored live."""
     from partners.models import Partner
 
     dormant = list(
@@ -198,42 +201,104 @@ def _partner_risk(since: datetime, now: datetime) -> Section | None:
         .order_by("name")
         .values("pk", "name", "owner_id")[:200]
     )
-    scored = dict(
-        Partner.objects.filter(status__in=(Partner.Status.ACTIVE, Partner.Status.ONBOARDING)).values_list(
-            "pk", "owner_id"
-        )
-    )
-    health = health_for_partners(list(scored), now=now) if scored else {}
-    at_risk_ids = [pk for pk, h in health.items() if h.band == "at_risk"]
-    names = dict(Partner.objects.filter(pk__in=at_risk_ids).values_list("pk", "name"))
-    if not dormant and not at_risk_ids:
+    at_risk = _stored_at_risk(since) if _health_stored() else _live_at_risk(now)
+    if not dormant and not at_risk:
         return None
     lines = [
         Line(f"{row['name']}: turned dormant", reverse("manage:partner_detail", args=[row["pk"]]), row["owner_id"])
         for row in dormant
     ]
-    for pk in sorted(at_risk_ids, key=lambda pk: (health[pk].score or 0, names.get(pk, ""))):
-        reasons = [r.text for r in health[pk].reasons if r.points < 0][:2]
-        why = f" ({'; '.join(reasons)})" if reasons else ""
+    movers = [row for row in at_risk if row["moved_from"]]
+    for row in sorted(at_risk, key=lambda row: (not row["moved_from"], row["score"], row["name"])):
+        why = f" ({'; '.join(row['reasons'])})" if row["reasons"] else ""
+        state = f"moved to at risk this week (was {row['moved_from']})" if row["moved_from"] else "at risk"
         lines.append(
             Line(
-                f"{names.get(pk, pk)}: at risk, health {health[pk].score}{why}",
-                reverse("manage:partner_detail", args=[pk]),
-                scored.get(pk),
+                f"{row['name']}: {state}, health {row['score']}{why}",
+                reverse("manage:partner_scorecard", args=[row["pk"]]),
+                row["owner_id"],
             )
         )
     parts = []
     if dormant:
         parts.append(f"{len(dormant)} turned dormant")
-    if at_risk_ids:
-        parts.append(f"{len(at_risk_ids)} at risk")
+    if movers:
+        parts.append(f"{len(movers)} moved to at risk")
+    if at_risk:
+        parts.append(f"{len(at_risk)} at risk")
     return Section(
         "risk",
         f"Partners to look after: {', '.join(parts)}",
-        reverse("manage:partner_list"),
+        reverse("manage:health_at_risk"),
         lines,
         len(lines),
     )
+
+
+def _health_stored() -> bool:
+    from insights.models import HealthSnapshot
+
+    return HealthSnapshot.objects.filter(is_latest=True).exists()
+
+
+def _stored_at_risk(since: datetime) -> list[dict]:
+    """The partners whose latest stored health is at risk, each with the band it had at the start of the week when
+    that was not at risk (`moved_from`: the week's movers), in two queries."""
+    from insights.health import SCORED
+    from insights.models import HealthSnapshot
+
+    snapshots = list(
+        HealthSnapshot.objects.filter(is_latest=True, band=HealthSnapshot.Band.AT_RISK, partner__status__in=SCORED)
+        .select_related("partner")
+        .order_by("score", "partner__name")[:500]
+    )
+    start = timezone.localdate(since)
+    before: dict[int, tuple] = {}
+    for partner_id, day, band in HealthSnapshot.objects.filter(
+        partner_id__in=[s.partner_id for s in snapshots], day__lte=start, day__gte=start - timedelta(days=30)
+    ).values_list("partner_id", "day", "band"):
+        if partner_id not in before or day > before[partner_id][0]:
+            before[partner_id] = (day, band)
+    labels = dict(HealthSnapshot.Band.choices)
+    rows = []
+    for s in snapshots:
+        was = before.get(s.partner_id, (None, HealthSnapshot.Band.AT_RISK))[1]
+        rows.append(
+            {
+                "pk": s.partner_id,
+                "name": s.partner.name,
+                "owner_id": s.partner.owner_id,
+                "score": s.score,
+                "reasons": [r["text"] for r in s.negative_reasons[:2]],
+                "moved_from": "" if was == HealthSnapshot.Band.AT_RISK else str(labels.get(was, was)).lower(),
+            }
+        )
+    return rows
+
+
+def _live_at_risk(now: datetime) -> list[dict]:
+    from insights.health import health_for_partners
+    from partners.models import Partner
+
+    scored = {
+        pk: (name, owner_id)
+        for pk, name, owner_id in Partner.objects.filter(
+            status__in=(Partner.Status.ACTIVE, Partner.Status.ONBOARDING)
+        ).values_list("pk", "name", "owner_id")
+    }
+    health = health_for_partners(list(scored), now=now) if scored else {}
+    return [
+        {
+            "pk": pk,
+            "name": scored[pk][0],
+            "owner_id": scored[pk][1],
+            "score": h.score or 0,
+            "reasons": [r.text for r in sorted(h.reasons, key=lambda r: r.points) if r.points < 0][:2],
+            "moved_from": "",
+        }
+        for pk, h in health.items()
+        if h.band == "at_risk"
+    ]
 
 
 def _renewals(today) -> Section | None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dealreg.models import Registration
 from insights.digest import digest_send_all, week_key
-from insights.models import ActionItem, CustomerContract, Review
+from insights.models import ActionItem, CustomerContract, HealthSnapshot, Review
 from partners.models import Partner
 from prm.models import Notification
 from tests.dealreg.factories_registrations import RegistrationFactory
@@ -62,6 +62,19 @@ def test_what_changed_and_what_waits(channel_manager, partner_a, django_assert_m
     )
     review = Review.objects.create(partner=partner_a, scheduled_on=today - timedelta(days=20), status="held")
     ActionItem.objects.create(review=review, partner=partner_a, title="Overdue thing", due_on=today - timedelta(days=3))
+    # Its stored health (insights.health_store): on watch at the start of the week, at risk now.
+    HealthSnapshot.objects.create(
+        partner=partner_a, day=today - timedelta(days=8), computed_at=now, score=45, band="watch", reasons=[]
+    )
+    HealthSnapshot.objects.create(
+        partner=partner_a,
+        day=today,
+        computed_at=now,
+        score=30,
+        band="at_risk",
+        is_latest=True,
+        reasons=[{"points": -25, "text": "No activity for 75 days"}, {"points": 5, "text": "People signed in"}],
+    )
     with django_assert_max_num_queries(40):
         assert digest_send_all(now=now) == 1
     body = Notification.objects.get().body_text
@@ -73,7 +86,8 @@ def test_what_changed_and_what_waits(channel_manager, partner_a, django_assert_m
     assert "Renewing Co via Northwind Solutions: €12,000" in body
     assert "Overdue thing" in body
     assert "/manage/insights/customers/" in body
-    assert "Northwind Solutions: at risk, health" in body  # insights.health's band, with its reasons
+    # A move to at risk this week, from the stored health, with its reasons
+    assert "Northwind Solutions: moved to at risk this week (was watch), health 30 (No activity for 75 days)" in body
     assert "expire in the next" not in body  # no certification expires: the section says nothing
     assert "All quiet" not in body
 
