@@ -21,6 +21,15 @@ PUBLIC_VIEWS = {
     "enablement.views.public.verify_badge",  # the SVG badge of the same code; runs nothing (CSP, nosniff)
     "prm.views.notification_unsubscribe",  # the unsubscribe link of an email, checked by its signed token
     "prm.views.login_unlock",  # the failed-sign-ins mail's link, checked by its signed token; POST to act
+    # The public partner locator: only active partners whose admins listed their profile (404 for any other).
+    "partners.views.locator.find",  # the search; shows listed partners' public cards only
+    "partners.views.locator.profile",  # a listed partner's public page
+    "partners.views.locator.logo",  # a listed partner's logo: PNG/JPEG/WebP checked on upload, served nosniff + CSP
+    "partners.views.locator.contact",  # "contact this partner": honeypot + per-address rate limit; stores a pending
+    # request and emails a confirmation link, nothing reaches the partner before it is used
+    "partners.views.locator.contact_sent",  # "check your email"; shows only the listed partner's name
+    "partners.views.locator.contact_confirm",  # the emailed link, checked by its signed token; POST to confirm
+    "partners.views.locator.contact_confirmed",  # the page after confirming, same signed token
 }
 # Third-party views with their own protection (allauth: authentication pages; admin: staff only).
 # The API (/api/v1/, django-ninja) authenticates every operation with a bearer token (tests/api prove it).
