@@ -2,7 +2,9 @@
 
 A token acts with exactly its owner's permissions: a partner member's token is tied to that partner (and stops
 working when its owner leaves it), a channel manager's token is a staff token (and stops working when its owner is
-no longer a channel manager). Creation and revocation are audited.
+no longer a channel manager). Creation and revocation are audited and notified (`_notify_token`): a partner
+token's company admins (and its owner) are told whoever made or revoked it, from the portal, the manager app or the
+command line; a staff token's owner is told when someone else made or revoked it.
 """
 
 import hashlib
@@ -18,12 +20,15 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from api.models import ApiToken
+from partners.services.onboarding.common import partner_admins
 from prm.access import is_channel_manager, user_membership
 from prm.audit import audit_record
 from prm.models import User
+from prm.notifications import notify
 
 TOKEN_PREFIX = "prm"  # noqa: S105 (the marker every token starts with, not a secret)
 NAME_MAX = 100
@@ -105,6 +110,7 @@ def token_create(
                         "expires_at": expires_at.isoformat() if expires_at else None,
                     },
                 )
+                _notify_token(token, event="created", actor=actor)
         except IntegrityError:  # the same prefix twice (one chance in four billion): draw again
             continue
         return token, _plaintext(prefix, secret)
@@ -137,7 +143,38 @@ def token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
             before={"revoked_at": None},
             after={"revoked_at": now.isoformat(), "name": token.name, "prefix": token.prefix},
         )
+        _notify_token(token, event="revoked", actor=actor)
     return token
+
+
+def token_recipients(token: ApiToken, actor: User | None) -> list[User]:
+    """Who hears that `token` was made or revoked: for a partner token, the company's admins and the token's
+    owner (an admin revoking a colleague's token tells the colleague); for a staff token, its owner, unless the
+    owner did it (a channel manager needs no mail about their own click)."""
+    if token.partner_id:
+        people = {user.pk: user for user in partner_admins(token.partner)}
+        if token.user.is_active:
+            people.setdefault(token.user_id, token.user)
+        return sorted(people.values(), key=lambda user: user.email)
+    if actor is not None and actor.pk == token.user_id:
+        return []
+    return [token.user] if token.user.is_active else []
+
+
+def _notify_token(token: ApiToken, *, event: str, actor: User | None) -> None:
+    """Tell the people `token_recipients` names (once per token, event and person), with a link to the token page
+    they can revoke it from. Inside the caller's transaction: a rolled-back change sends nothing."""
+    url = reverse("portal:api_tokens") if token.partner_id else reverse("manage:api_tokens")
+    for recipient in token_recipients(token, actor):
+        notify(
+            key=f"api_token.{event}:{token.pk}:{recipient.pk}",
+            template=f"api_token_{event}",
+            recipient=recipient,
+            partner=token.partner,
+            url=url,
+            action_label="See the API tokens",
+            context={"token": token, "actor": actor, "owner": token.user, "partner": token.partner},
+        )
 
 
 def _parse(raw: str) -> tuple[str, str] | None:

@@ -377,6 +377,8 @@ ALWAYS_SENT_TEMPLATES = frozenset(
         "membership_mfa_required",
         "daily_summary",
         "security_sign_in_failures",
+        "api_token_created",  # a key to the API was made or revoked: a security notice, like the above
+        "api_token_revoked",
     }
 )
 
