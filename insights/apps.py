@@ -9,6 +9,7 @@ class InsightsConfig(AppConfig):
         from prm.demo import register_demo_step
 
         register_demo_step("insights", "insights.demo.seed_insights", order=40)  # seed_demo runs it
+        register_demo_step("health", "insights.demo.health.seed_health", order=85)  # after every app's data
         # Reminder sweeps (renewals, reviews, action items), signal receivers, and the metric providers that tier
         # requirements read (so a tier and the scorecard agree on every number).
         from insights import (  # noqa: F401
