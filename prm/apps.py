@@ -6,7 +6,7 @@ class PrmConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from prm import checks, converters, lookups  # noqa: F401 -- checks registers itself
+        from prm import checks, converters, lookups, sso  # noqa: F401 -- checks and sso register themselves
 
         converters.register()  # <id:pk> in every URLconf: row ids that fit a 64-bit key, else 404
         lookups.register()  # integer __in ignores numbers no column can hold (they match nothing)

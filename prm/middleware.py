@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from prm.sso import signed_in_with_sso
+
 # Pages a person without MFA may still reach: setting MFA up, signing out, static files, the API (tokens).
 _EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/")
 # What counts as a second factor: an authenticator app, or a security key / passkey (WebAuthn).
@@ -41,7 +43,7 @@ class RequireMFAMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(_EXEMPT_PREFIXES):
             why = mfa_required_for(request.user)
-            if why and not has_second_factor(request.user):
+            if why and not has_second_factor(request.user) and not (why == "staff" and signed_in_with_sso(request)):
                 return redirect(f"{reverse('mfa_activate_totp')}?required={why}")
         return self.get_response(request)
 

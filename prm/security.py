@@ -27,6 +27,18 @@ POLICY = "; ".join(
 )
 
 
+def policy_for(request: HttpRequest) -> str:
+    """The sign-in pages' single sign-on button posts to prm, which redirects to the identity provider: browsers
+    check that redirect against form-action too, so those pages also allow the provider's origin (prm.sso)."""
+    if request.path.startswith("/accounts/"):
+        from prm.sso import identity_provider_origins
+
+        origins = identity_provider_origins()
+        if origins:
+            return POLICY.replace("form-action 'self'", " ".join(["form-action 'self'", *origins]))
+    return POLICY
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -34,5 +46,5 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response and response.get("Content-Type", "").startswith("text/html"):
-            response["Content-Security-Policy"] = POLICY
+            response["Content-Security-Policy"] = policy_for(request)
         return response

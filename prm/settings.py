@@ -1,5 +1,6 @@
 """Settings for prm, read from the environment only. See the README's configuration table."""
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Single sign-on for staff (prm/sso.py). Always installed: without SSO_OIDC_ISSUER no provider is configured,
+    # the sign-in page shows no button and /accounts/oidc/… answers 404.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "prm",
     "partners",
     "dealreg",
@@ -217,6 +222,52 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "prm")
 # Staff (channel managers approve deals, MFA and payouts) must set up a second factor before any manager page or
 # the admin. On by default unless DEBUG; REQUIRE_MFA_FOR_STAFF=0 turns it off, and `check --deploy` then warns.
 PRM_REQUIRE_MFA_FOR_STAFF = env_bool("REQUIRE_MFA_FOR_STAFF", not DEBUG)
+
+# --- Single sign-on for staff (OpenID Connect: Google Workspace, Microsoft Entra ID, Okta…; prm/sso.py) ----------
+# Only an existing, active staff account whose email the identity provider vouches for (email_verified) can sign in
+# this way; nobody is created, partners keep the email-and-password sign-in. See the README's "Single sign-on".
+SSO_OIDC_ISSUER = (env_str("SSO_OIDC_ISSUER") or "").rstrip("/")
+SSO_OIDC_PROVIDER_ID = env_str("SSO_OIDC_PROVIDER_ID") or "company"
+SSO_OIDC_NAME = env_str("SSO_OIDC_NAME") or "Sign in with your company account"
+SOCIALACCOUNT_ADAPTER = "prm.sso.StaffSSOAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider verified the address; prm.sso refuses any it did not
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # prm.sso matches staff by email itself, without allauth's password wipe
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+if SSO_OIDC_ISSUER:
+    _sso_missing = [name for name in ("SSO_OIDC_CLIENT_ID", "SSO_OIDC_SECRET") if not env_str(name)]
+    if _sso_missing:
+        raise ImproperlyConfigured(
+            f"SSO_OIDC_ISSUER is set but {' and '.join(_sso_missing)} {'is' if len(_sso_missing) == 1 else 'are'} "
+            "not: set the client id and secret of the application registered at the identity provider, or unset "
+            "SSO_OIDC_ISSUER to turn single sign-on off."
+        )
+    if not SSO_OIDC_ISSUER.startswith("https://") and not (DEBUG and SSO_OIDC_ISSUER.startswith("http://")):
+        raise ImproperlyConfigured(
+            f"SSO_OIDC_ISSUER={SSO_OIDC_ISSUER!r} must be an https:// URL (http:// only with DEBUG=1), e.g. "
+            "https://accounts.google.com or https://login.microsoftonline.com/<tenant id>/v2.0."
+        )
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", SSO_OIDC_PROVIDER_ID):
+        raise ImproperlyConfigured(
+            f"SSO_OIDC_PROVIDER_ID={SSO_OIDC_PROVIDER_ID!r} must be lowercase letters, digits, '-' or '_' (it is "
+            "part of the redirect URI registered at the identity provider)."
+        )
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": SSO_OIDC_PROVIDER_ID,
+            "name": SSO_OIDC_NAME,
+            "client_id": env_str("SSO_OIDC_CLIENT_ID"),
+            "secret": env_str("SSO_OIDC_SECRET"),
+            "settings": {
+                "server_url": SSO_OIDC_ISSUER,
+                # Providers that send no email_verified claim (Microsoft Entra ID): addresses at these domains,
+                # which your directory owns, count as verified.
+                "verified_email": env_list("SSO_OIDC_TRUSTED_EMAIL_DOMAINS", []) or False,
+            },
+        }
+    ]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
