@@ -1,6 +1,9 @@
-"""What dealreg tells partners' recruitment pages: how many companies of a prospect's customer list are companies
-we know (our accounts, existing customers among them), with the account matcher. Only the count leaves this
-module, never a name (the prospect's list is not kept, and our accounts are not shown to anyone through it).
+"""What dealreg tells other apps through their registries.
+
+Recruitment (partners.fit): how many companies of a prospect's customer list are companies we know (our accounts,
+existing customers among them), with the account matcher. Only the count leaves this module, never a name (the
+prospect's list is not kept, and our accounts are not shown to anyone through it).
+Personal enablement (enablement.recommendations): the products of a person's own open deal registrations.
 
 A customer list can have 10,000 rows, so candidate search is batched: BATCH rows at a time, one query reads the
 accounts whose stored name key is one of the rows' name keys (the name as stored and as the matcher reads it, its
@@ -64,6 +67,31 @@ def customer_overlap(rows: Iterable[tuple[str, str]]) -> int:
 
 
 def register() -> None:
+    from enablement.recommendations import register_deal_products
     from partners.fit import register_customer_matcher
 
     register_customer_matcher(customer_overlap)
+    # Personal enablement recommends courses about the products of the person's open deals (sibling apps: the
+    # registry lives in enablement, which never imports dealreg).
+    register_deal_products(open_deal_products)
+
+
+def open_deal_products(*, partner_id: int, user_id: int) -> dict[str, int]:
+    """{product name: how many of the person's open registrations (submitted, needs info, approved) are for it},
+    for the person's own registrations at their own company only (one query)."""
+    from django.db.models import Count
+
+    from dealreg.models import Product, Registration, RegistrationProduct
+
+    open_ids = Registration.objects.filter(
+        partner_id=partner_id, created_by_id=user_id, status__in=Registration.ACTIVE
+    ).values("pk")
+    rows = (
+        RegistrationProduct.objects.filter(registration_id__in=open_ids)
+        .values("product_id")
+        .annotate(n=Count("registration_id", distinct=True))
+        .order_by()
+    )
+    counts = {row["product_id"]: row["n"] for row in rows}
+    names = dict(Product.objects.filter(pk__in=counts).values_list("pk", "name"))
+    return {names[pk]: n for pk, n in counts.items() if pk in names}

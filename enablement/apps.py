@@ -18,6 +18,9 @@ class EnablementConfig(AppConfig):
         register_metric("certified_people", certified_people_by_partner)
         register_step_detector("course", course_step_done)
         register_partner_summary("enablement", partner_summary)
+        from enablement import recommendations
+
+        recommendations.register()  # "Next for you in training" on the portal home
         AUDIT_SENTENCES.update(
             {
                 "enablement.asset_created": "added “{title}” to the content library",

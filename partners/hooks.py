@@ -112,6 +112,7 @@ class PanelItem:
     title: str
     meta: str = ""  # a short line beside the title: "Badge · awarded Jul 3, 2026"
     text: str = ""  # a sentence or two under it
+    url: str = ""  # where the title links to, if anywhere
 
 
 @dataclass(frozen=True)
@@ -126,23 +127,35 @@ class Panel:
 
 PanelProvider = Callable[["Partner"], "Panel | None"]
 _PANELS: dict[str, PanelProvider] = {}
+_PER_USER: set[str] = set()  # providers called as func(partner, user): panels for the person signed in
 
 
-def register_portal_panel(name: str, func: PanelProvider) -> PanelProvider:
-    """Register `func(partner) -> Panel | None` under `name` (registering a name again replaces it)."""
+def register_portal_panel(name: str, func: PanelProvider, *, per_user: bool = False) -> PanelProvider:
+    """Register `func(partner) -> Panel | None` under `name` (registering a name again replaces it); with
+    `per_user=True` it is called as `func(partner, user)` with the person signed in (a member of `partner`)."""
     _PANELS[name] = func
+    _PER_USER.discard(name)
+    if per_user:
+        _PER_USER.add(name)
     return func
 
 
 def unregister_portal_panel(name: str) -> None:
     _PANELS.pop(name, None)
+    _PER_USER.discard(name)
 
 
-def portal_panels(partner: "Partner") -> list[Panel]:
-    """Every registered app's panel for the partner's own portal, in registration order (None is left out)."""
+def portal_panels(partner: "Partner", user: Any = None) -> list[Panel]:
+    """Every registered app's panel for the partner's own portal, in registration order (None is left out).
+    Per-user panels are left out when no user is given."""
     panels = []
     for name, func in _PANELS.items():
-        panel = func(partner)
+        if name in _PER_USER:
+            if user is None:
+                continue
+            panel = func(partner, user)  # type: ignore[call-arg]
+        else:
+            panel = func(partner)
         if panel is not None:
             panels.append(panel if panel.key else replace(panel, key=name))
     return panels

@@ -18,7 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "partner": partner,
         "home": portal_home(membership=request.membership, user=request.user),
-        "panels": portal_panels(partner),  # what other apps show the partner of itself (its recognition...)
+        "panels": portal_panels(partner, request.user),  # what other apps show the partner (and this person)
         "nav": "home",
     }
     if partner.status == Partner.Status.DECLINED:

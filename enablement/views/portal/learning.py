@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from enablement import selectors, services
 from enablement.forms.portal import CatalogueFilterForm, LessonEventForm
 from enablement.models import Course, Enrollment, Lesson
+from enablement.recommendations import recommendations_for
 from prm.access import partner_required
 
 from .words import attempts_sentence, award_card, course_next_step, duration, time_stat
@@ -47,6 +48,9 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         "working_towards": [c for c in learning.certifications if c.status == IN_PROGRESS],
         "valid_count": sum(1 for c in cards if c.award.is_valid_on(today)),
         "suggestions": suggestions,
+        "recommendations": recommendations_for(
+            user=request.user, partner=request.partner, membership=request.membership
+        ),
         "tab": "mine",
     }
     return render(request, "enablement/portal/my_learning.html", context)
