@@ -81,8 +81,8 @@ def at_risk_export(request: HttpRequest) -> HttpResponse:
     return csv_response(name=f"partner-health-{band.replace('_', '-')}", header=header, rows=rows)
 
 
-@require_POST
 @manager_required
+@require_POST
 def recalculate(request: HttpRequest, pk: int) -> HttpResponse:
     """Score the partner now and store today's snapshot (the scorecard's "Recalculate" button)."""
     partner = partner_get(pk=pk)
