@@ -217,6 +217,15 @@ def certification_choices() -> list[tuple[str, str]]:
     return list(Certification.objects.filter(is_active=True).order_by("name", "pk").values_list("slug", "name"))
 
 
+def lead_offered_to_chosen_partner(contact_request) -> bool:
+    """Whether the lead made from a confirmed contact request went to the partner the visitor chose (it goes to
+    the channel team when that partner could not take it)."""
+    if not contact_request.lead_id or not apps.is_installed("leads"):
+        return False
+    Lead = apps.get_model("leads", "Lead")
+    return Lead.objects.filter(pk=contact_request.lead_id, preferred_partner_id=contact_request.partner_id).exists()
+
+
 # --- The search ----------------------------------------------------------------------------------------------------
 
 

@@ -1,11 +1,12 @@
 """Locator forms: a partner admin's public profile, a visitor's "contact this partner" request, the search filters."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django_countries import countries
 
 from partners.forms.recruitment import HONEYPOT_FIELD, _clean_website, _phone, _website_field
 from partners.models.locator import LOGO_MAX_BYTES, ContactRequest
-from partners.services.locator import MAX_SERVICES, split_services
+from partners.services.locator import MAX_SERVICES, clean_services
 from prm.uploads import JPEG, PNG, WEBP, validate_upload
 
 __all__ = ["HONEYPOT_FIELD", "ContactForm", "FilterForm", "PublicProfileForm"]
@@ -76,7 +77,10 @@ class PublicProfileForm(forms.Form):
         return _clean_website(self.cleaned_data["public_website"])
 
     def clean_services(self) -> list[str]:
-        return split_services(self.cleaned_data["services"])
+        try:
+            return clean_services(self.cleaned_data["services"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages[0]) from None
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")

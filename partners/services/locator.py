@@ -87,6 +87,17 @@ def split_services(value: Any) -> list[str]:
     return list(seen.values())
 
 
+def clean_services(value: Any) -> list[str]:
+    """The services as stored, or a ValidationError saying what is too long or too many."""
+    services = split_services(value)
+    too_long = [s for s in services if len(s) > MAX_SERVICE_LENGTH]
+    if too_long:
+        raise ValidationError(f"Keep each service under {MAX_SERVICE_LENGTH} characters (“{too_long[0][:30]}…”).")
+    if len(services) > MAX_SERVICES:
+        raise ValidationError(f"List at most {MAX_SERVICES} services (you have {len(services)}).")
+    return services
+
+
 def _normalize(data: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -96,13 +107,10 @@ def _normalize(data: dict[str, Any]) -> dict[str, Any]:
         if name == "listed":
             clean[name] = bool(value)
         elif name == "services":
-            services = split_services(value)
-            too_long = [s for s in services if len(s) > MAX_SERVICE_LENGTH]
-            if too_long:
-                errors[name] = f"Keep each service under {MAX_SERVICE_LENGTH} characters (“{too_long[0][:30]}…”)."
-            elif len(services) > MAX_SERVICES:
-                errors[name] = f"List at most {MAX_SERVICES} services (you have {len(services)})."
-            clean[name] = services
+            try:
+                clean[name] = clean_services(value)
+            except ValidationError as exc:
+                errors[name] = exc.messages[0]
         else:
             text = str(value or "").strip()
             if name == "headline":
@@ -357,25 +365,45 @@ def contact_request_confirm(*, token: str) -> tuple[ConfirmOutcome, ContactReque
     return ConfirmOutcome.CONFIRMED, request
 
 
+# The visitor gives a head count; leads know customer segments (DOMAIN.md: enterprise, mid-market, SMB).
+SEGMENT_BY_SIZE = {
+    ContactRequest.Size.MICRO: "smb",
+    ContactRequest.Size.SMALL: "smb",
+    ContactRequest.Size.MEDIUM: "smb",
+    ContactRequest.Size.LARGE: "midmarket",
+    ContactRequest.Size.XLARGE: "enterprise",
+    ContactRequest.Size.ENTERPRISE: "enterprise",
+}
+
+
 def _create_lead(request: ContactRequest) -> Any:
-    """Hand the confirmed request to the leads app (looked up now: partners sits below it)."""
+    """Hand the confirmed request to the leads app (imported here, not at load: partners sits below it), offered
+    to the partner the visitor chose. When that partner cannot take it any more (no longer active, or the leads app
+    refuses the offer), the lead still reaches the channel team, with the visitor's choice in its notes: a
+    confirmed request is never lost."""
+    from leads.services.intake import create_lead
+
+    notes = request.message
+    if request.size:
+        notes = f"{notes}\n\nCompany size: {request.get_size_display()}.".strip()
+    fields = {
+        "actor": None,
+        "company_name": request.company_name,
+        "website": request.website,
+        "country": str(request.country),
+        "contact_name": request.contact_name,
+        "contact_email": request.contact_email,
+        "contact_phone": request.contact_phone,
+        "industry": request.industry,
+        "size": SEGMENT_BY_SIZE.get(request.size, ""),
+        "interest": request.interest,
+        "source": "locator",
+    }
     try:
-        from leads.services.intake import create_lead
-    except ImportError:
-        logger.warning("Locator request %s confirmed but the leads intake is not installed: no lead.", request.pk)
-        return None
-    return create_lead(
-        actor=None,
-        company_name=request.company_name,
-        website=request.website,
-        country=str(request.country),
-        contact_name=request.contact_name,
-        contact_email=request.contact_email,
-        contact_phone=request.contact_phone,
-        industry=request.industry,
-        size=request.size,
-        interest=request.interest,
-        notes=request.message,
-        source="locator",
-        preferred_partner=request.partner,
-    )
+        with transaction.atomic():  # a savepoint: a refused offer leaves nothing behind
+            return create_lead(**fields, notes=notes, preferred_partner=request.partner)
+    except ValidationError as exc:
+        why = " ".join(exc.messages)
+        logger.info("Locator request %s: %s could not take the lead (%s)", request.pk, request.partner, why)
+        notes = f"Asked for {request.partner.name} in the partner locator, who could not take it: {why}\n\n{notes}"
+        return create_lead(**fields, notes=notes.strip()[:4000], preferred_partner=None)

@@ -155,13 +155,19 @@ def contact_sent(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows what is about to be sent (a mail scanner opening the link changes nothing); POST confirms."""
+    failed = ""
     if request.method == "POST":
-        outcome, contact_request = services.contact_request_confirm(token=token)
-        if outcome == ConfirmOutcome.CONFIRMED:
-            return redirect("locator_confirmed", token=token)
+        try:
+            outcome, contact_request = services.contact_request_confirm(token=token)
+        except ValidationError as exc:  # the leads app refused the request: say why, keep it pending
+            outcome, contact_request = services.contact_request_read(token=token)
+            failed = " ".join(exc.messages)
+        else:
+            if outcome == ConfirmOutcome.CONFIRMED:
+                return redirect("locator_confirmed", token=token)
     else:
         outcome, contact_request = services.contact_request_read(token=token)
-    status = {ConfirmOutcome.INVALID: 404, ConfirmOutcome.EXPIRED: 410}.get(outcome, 200)
+    status = 400 if failed else {ConfirmOutcome.INVALID: 404, ConfirmOutcome.EXPIRED: 410}.get(outcome, 200)
     retry_url = ""
     if outcome == ConfirmOutcome.EXPIRED and contact_request is not None:
         listed = locator.listed_partners().filter(pk=contact_request.partner_id).values_list("public_profile__slug")
@@ -169,6 +175,7 @@ def contact_confirm(request: HttpRequest, token: str) -> HttpResponse:
         retry_url = reverse("locator_contact", args=[slug]) if slug else ""
     context = {
         "token": token,
+        "failed": failed,
         "retry_url": retry_url,
         "outcome": outcome.value,
         "contact": contact_request,
@@ -189,6 +196,7 @@ def contact_confirmed(request: HttpRequest, token: str) -> HttpResponse:
         "outcome": "confirmed",
         "contact": contact_request,
         "partner": contact_request.partner,
+        "offered_to_partner": locator.lead_offered_to_chosen_partner(contact_request),
         "program_name": _program_name(),
     }
     return render(request, "partners/locator/confirm.html", context)
