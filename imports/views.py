@@ -11,7 +11,7 @@ from imports import services
 from imports.models import ImportJob
 from imports.registry import Importer, get_importer, importers
 from prm.access import manager_required
-from prm.csv_export import csv_response
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.forms import attach_errors
 
 RECENT = 20
@@ -37,12 +37,17 @@ def _importer(job: ImportJob) -> Importer:
     return importer
 
 
+def _recent():
+    return ImportJob.objects.select_related("created_by")[:RECENT]
+
+
 def _index(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
-    jobs = ImportJob.objects.select_related("created_by")[:RECENT]
+    jobs = _recent()
     context = {"form": form, "jobs": jobs, "importers": importers()}
     return render(request, "imports/index.html", context, status=status)
 
 
+@exports_csv("manage:imports_export")
 @manager_required
 def import_index(request: HttpRequest) -> HttpResponse:
     """Recent imports and the upload form."""
@@ -57,6 +62,45 @@ def import_index(request: HttpRequest) -> HttpResponse:
         attach_errors(form, exc)
         return _index(request, form, status=400)
     return redirect("manage:import_mapping", pk=job.pk)
+
+
+IMPORTS_HEADER = [
+    "id",
+    "file",
+    "kind",
+    "status",
+    "rows",
+    "created",
+    "updated",
+    "skipped",
+    "rows with errors",
+    "by",
+    "uploaded",
+    "finished",
+]
+
+
+@manager_required
+def imports_export(request: HttpRequest) -> HttpResponse:
+    """The recent imports the page lists, with their outcome counts."""
+    rows = (
+        [
+            job.pk,
+            job.filename,
+            job.kind,
+            job.get_status_display(),
+            job.total_rows,
+            job.created_count,
+            job.updated_count,
+            job.skipped_count,
+            job.error_count,
+            job.created_by.email if job.created_by else "",
+            csv_time(job.created_at),
+            csv_time(job.finished_at),
+        ]
+        for job in _recent()
+    )
+    return csv_response(name="imports", header=IMPORTS_HEADER, rows=rows)
 
 
 @manager_required

@@ -59,6 +59,7 @@ manage_urlpatterns = [
     *urls_setup_notifications.manage_patterns,
     *urls_wizard.manage_patterns,
     path("tiers/proposals/", program.proposal_list, name="tier_proposal_list"),
+    path("tiers/proposals/export.csv", program.proposal_export, name="tier_proposal_export"),
     path("tiers/proposals/<id:pk>/decide/", program.proposal_decide, name="tier_proposal_decide"),
     path(
         "partners/<id:pk>/requirements/<id:requirement_pk>/tick/",

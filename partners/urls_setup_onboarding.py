@@ -14,6 +14,7 @@ manage_patterns = [
     path("program/checklists/<id:pk>/steps/<id:step_pk>/move/", views.step_move, name="setup_step_move"),
     path("program/checklists/<id:pk>/steps/<id:step_pk>/retire/", views.step_retire, name="setup_step_retire"),
     path("program/agreements/", views.agreement_list, name="setup_agreement_list"),
+    path("program/agreements/export.csv", views.agreement_export, name="setup_agreement_export"),
     path("program/agreements/new/", views.agreement_create, name="setup_agreement_create"),
     path("program/agreements/<id:pk>/", views.agreement_detail, name="setup_agreement_detail"),
 ]

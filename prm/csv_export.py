@@ -2,12 +2,15 @@
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+
+# The attribute `exports_csv` puts on a list view: the URL name of its export and the kwargs to reverse it with.
+EXPORT_ATTR = "prm_csv_export"
 
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection): such cells get a leading quote.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -41,15 +44,28 @@ def csv_time(value: datetime | None) -> str:
 
 
 def csv_response(*, name: str, header: Sequence[str], rows: Iterable[Iterable[object]]) -> StreamingHttpResponse:
-    """Stream `rows` (every cell made safe) as `<name>-<date>.csv`, with a byte-order mark for spreadsheets."""
+    """Stream `header` and `rows` (every cell made safe) as `<name>-<date>.csv`, with a byte-order mark for
+    spreadsheets."""
     writer = csv.writer(_Echo())
 
     def lines():
         yield "\ufeff"  # a byte-order mark, so spreadsheet apps read the file as UTF-8
-        yield writer.writerow(header)
+        yield writer.writerow([csv_safe(cell) for cell in header])  # headers can be data too (a grid's columns)
         for row in rows:
             yield writer.writerow([csv_safe(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.csv"'
     return response
+
+
+def exports_csv(url_name: str, **kwargs: object) -> Callable[[Callable], Callable]:
+    """Mark a manager list view as exporting the rows its current filters show at `url_name` (the export view
+    reads the same query string and calls the same selector). `tests/prm/test_every_list_exports.py` requires every
+    manager list to carry this mark (or a reason in its allow-list) and checks the export against the page."""
+
+    def decorator(view: Callable) -> Callable:
+        setattr(view, EXPORT_ATTR, (url_name, kwargs))
+        return view
+
+    return decorator

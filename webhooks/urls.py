@@ -6,6 +6,7 @@ from webhooks.views import manage
 
 manage_urlpatterns: list = [
     path("webhooks/", manage.endpoint_list, name="webhook_list"),
+    path("webhooks/export.csv", manage.endpoint_list_export, name="webhook_list_export"),
     path("webhooks/new/", manage.endpoint_create, name="webhook_create"),
     path("webhooks/<id:pk>/", manage.endpoint_detail, name="webhook_detail"),
     path("webhooks/<id:pk>/edit/", manage.endpoint_edit, name="webhook_edit"),

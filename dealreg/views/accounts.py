@@ -13,6 +13,7 @@ from dealreg import services
 from dealreg.forms_accounts import AccountForm, AccountImportForm, OpportunityForm
 from dealreg.models import Account, DirectOpportunity
 from prm.access import manager_required
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.forms import attach_errors
 from prm.names import normalize_company_name
 
@@ -28,8 +29,9 @@ EXAMPLE_CSV = (
 # --- The list --------------------------------------------------------------------------------------------------
 
 
-@manager_required
-def account_list(request: HttpRequest) -> HttpResponse:
+def _accounts(request: HttpRequest):
+    """The accounts the list's filters in the address match (name or domain search, named, customers, with open
+    opportunities), by name, and the filters as the form shows them."""
     search = request.GET.get("q", "").strip()[:200]
     named = request.GET.get("named") == "1"
     customers = request.GET.get("customers") == "1"
@@ -49,16 +51,63 @@ def account_list(request: HttpRequest) -> HttpResponse:
         accounts = accounts.filter(is_customer=True)
     if with_open:
         accounts = accounts.filter(open_count__gt=0)
-    page = Paginator(accounts.order_by("name", "pk"), PER_PAGE).get_page(request.GET.get("page"))
+    return accounts.order_by("name", "pk"), {"q": search, "named": named, "customers": customers, "open": with_open}
+
+
+@exports_csv("manage:account_export")
+@manager_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    accounts, filters = _accounts(request)
+    page = Paginator(accounts, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "accounts": page.object_list,
-        "filters": {"q": search, "named": named, "customers": customers, "open": with_open},
-        "is_filtered": bool(search or named or customers or with_open),
+        "filters": filters,
+        "is_filtered": any(filters.values()),
         "any_account": bool(page.object_list) or Account.objects.exists(),
         "nav": "deals",
     }
     return render(request, "dealreg/accounts/list.html", context)
+
+
+ACCOUNT_HEADER = (
+    "id",
+    "name",
+    "domain",
+    "country",
+    "industry",
+    "size",
+    "named account",
+    "customer",
+    "open opportunities",
+    "owner",
+    "external id",
+    "created",
+)
+
+
+@manager_required
+def account_export(request: HttpRequest) -> HttpResponse:
+    """Every account the list's filters match (not just the page shown), streamed."""
+    accounts, _ = _accounts(request)
+    rows = (
+        [
+            account.pk,
+            account.name,
+            account.domain,
+            account.country.code if account.country else "",
+            account.industry,
+            account.get_size_display() if account.size else "",
+            "yes" if account.is_named_account else "no",
+            "yes" if account.is_customer else "no",
+            account.open_count,
+            account.account_owner,
+            account.external_id,
+            csv_time(account.created_at),
+        ]
+        for account in accounts.iterator(chunk_size=1000)
+    )
+    return csv_response(name="accounts", header=ACCOUNT_HEADER, rows=rows)
 
 
 # --- One account -----------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from dealreg.hooks import deal_estimates
 from dealreg.models import Registration
 from partners.models import Partner
 from prm.access import manager_required
-from prm.csv_export import csv_response, csv_time
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.queue_nav import Walk, queue_filters, walk
 from prm.sla import sla_clock
 from prm.sla import span as _span
@@ -53,6 +53,7 @@ def _registrations(filters: dict):
     return selectors.registration_list(filters=filters).order_by(*ORDERS[sort])
 
 
+@exports_csv("manage:deal_export")
 @manager_required
 def registration_list(request: HttpRequest) -> HttpResponse:
     filter_form = ManageFilterForm(request.GET)
@@ -95,6 +96,7 @@ def _queue(conflicts_only: bool):
     return qs.filter(has_conflict=True) if conflicts_only else qs
 
 
+@exports_csv("manage:deal_review_queue_export")
 @manager_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     conflicts_only = request.GET.get("conflict") == "1"
@@ -208,6 +210,17 @@ def registration_export(request: HttpRequest) -> StreamingHttpResponse:
     registrations = _registrations(ManageFilterForm(request.GET).filters()).iterator(chunk_size=1000)
     return csv_response(
         name="deal-registrations",
+        header=EXPORT_HEADER,
+        rows=(_export_row(registration) for registration in registrations),
+    )
+
+
+@manager_required
+def review_queue_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The registrations waiting for a decision (conflicts only with `?conflict=1`), in the list export's columns."""
+    registrations = _queue(request.GET.get("conflict") == "1").iterator(chunk_size=1000)
+    return csv_response(
+        name="deal-review-queue",
         header=EXPORT_HEADER,
         rows=(_export_row(registration) for registration in registrations),
     )

@@ -20,6 +20,7 @@ from dealreg.models import Product
 from dealreg.services import products as services
 from partners.forms.setup import make_read_only
 from partners.views.setup import program_setup, setup_context
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.forms import attach_errors
 
 
@@ -31,6 +32,7 @@ def _get(pk: int) -> Product:
     return get_object_or_404(Product.objects.annotate(registration_count=Count("registrations")), pk=pk)
 
 
+@exports_csv("manage:setup_product_export")
 @program_setup
 @require_http_methods(["GET", "HEAD"])
 def product_list(request: HttpRequest) -> HttpResponse:
@@ -39,6 +41,27 @@ def product_list(request: HttpRequest) -> HttpResponse:
         {"product": product, "is_first": i == 0, "is_last": i == len(offered) - 1} for i, product in enumerate(offered)
     ]
     return render(request, "dealreg/products/list.html", setup_context(request, rows=rows, retired=retired))
+
+
+@program_setup
+@require_http_methods(["GET", "HEAD"])
+def product_export(request: HttpRequest) -> HttpResponse:
+    """The catalogue as the page shows it: the offered products in their order, then the retired ones."""
+    offered, retired = services.product_rows()
+    rows = (
+        [
+            product.name,
+            product.code,
+            product.description,
+            "offered" if product.is_active else "retired",
+            position if product.is_active else "",
+            product.registration_count,
+            csv_time(product.retired_at),
+        ]
+        for position, product in enumerate([*offered, *retired], start=1)
+    )
+    header = ["product", "code", "description", "state", "position", "registrations", "retired"]
+    return csv_response(name="products", header=header, rows=rows)
 
 
 def _render_form(

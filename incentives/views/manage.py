@@ -18,6 +18,7 @@ from incentives.forms import BoostForm, PayoutForm, PlanForm, PublishForm, Versi
 from incentives.models import Boost, DealPayoutRule, EarningLine, PlanVersion
 from incentives.wording import plan_diff
 from partners.views.setup import program_setup, setup_context
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.forms import attach_errors
 from prm.money import Totals
 
@@ -202,9 +203,8 @@ class LineActionForm(forms.Form):
     reason = forms.CharField(required=False, max_length=1000)
 
 
-@program_setup
-def earnings(request: HttpRequest) -> HttpResponse:
-    """Every partner's lines (newest first, filtered by partner and state), with hold, release and reversal."""
+def _lines(request: HttpRequest):
+    """The earning lines the list's filters (`?state=`, `?partner=`) keep, newest first, and the state filter."""
     lines = EarningLine.objects.select_related("partner", "registration", "plan_version").order_by("-earned_on", "-pk")
     state = request.GET.get("state", "")
     if state in EarningLine.State.values:
@@ -212,6 +212,14 @@ def earnings(request: HttpRequest) -> HttpResponse:
     partner = request.GET.get("partner", "")
     if partner.isdigit() and len(partner) < 19:
         lines = lines.filter(partner_id=int(partner))
+    return lines, state
+
+
+@exports_csv("manage:incentives_earnings_export")
+@program_setup
+def earnings(request: HttpRequest) -> HttpResponse:
+    """Every partner's lines (newest first, filtered by partner and state), with hold, release and reversal."""
+    lines, state = _lines(request)
     page = Paginator(lines, 50).get_page(request.GET.get("page"))
     context = _context(
         request,
@@ -247,8 +255,61 @@ def line_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect(f"{reverse('manage:incentives_earnings')}?partner={line.partner_id}")
 
 
+EARNINGS_HEADER = [
+    "line",
+    "partner",
+    "partner id",
+    "kind",
+    "deal",
+    "plan version",
+    "earned on",
+    "payable on",
+    "base amount",
+    "base currency",
+    "amount",
+    "currency",
+    "calculation",
+    "state",
+    "hold reason",
+    "payout run",
+    "approved",
+    "paid",
+]
+
+
+@program_setup
+def earnings_export(request: HttpRequest) -> HttpResponse:
+    """Every line the list's filters keep (not just the page shown)."""
+    lines, _ = _lines(request)
+    rows = (
+        [
+            line.pk,
+            line.partner.name,
+            line.partner_id,
+            line.get_rule_kind_display(),
+            line.registration.name if line.registration_id else "",
+            line.plan_version.number,
+            line.earned_on.isoformat(),
+            line.payable_on.isoformat(),
+            line.base_amount,
+            line.base_currency,
+            line.amount,
+            line.currency,
+            line.calculation,
+            line.get_state_display(),
+            line.hold_reason,
+            line.payout_run_id or "",
+            csv_time(line.approved_at),
+            csv_time(line.paid_at),
+        ]
+        for line in lines.iterator(chunk_size=1000)
+    )
+    return csv_response(name="partner-earnings", header=EARNINGS_HEADER, rows=rows)
+
+
 manage_urlpatterns = [
     path("incentives/earnings/", earnings, name="incentives_earnings"),
+    path("incentives/earnings/export.csv", earnings_export, name="incentives_earnings_export"),
     path("incentives/earnings/<id:pk>/hold/", line_action, {"action": "hold"}, name="incentives_line_hold"),
     path("incentives/earnings/<id:pk>/release/", line_action, {"action": "release"}, name="incentives_line_release"),
     path("incentives/earnings/<id:pk>/reverse/", line_action, {"action": "reverse"}, name="incentives_line_reverse"),

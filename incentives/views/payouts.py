@@ -20,7 +20,7 @@ from partners.services.program import program_get
 from partners.views.setup import SAFE_METHODS
 from prm import access
 from prm.access import manager_required
-from prm.csv_export import csv_response
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.forms import attach_errors
 
 
@@ -82,6 +82,7 @@ def _previous_month() -> tuple:
     return end.replace(day=1), end
 
 
+@exports_csv("manage:incentives_payouts_export")
 @_finance
 def run_list(request: HttpRequest) -> HttpResponse:
     start, end = _previous_month()
@@ -155,6 +156,40 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "incentives/manage/payouts_run.html", context, status=400 if paid_form.errors else 200)
 
 
+RUNS_HEADER = [
+    "run",
+    "period start",
+    "period end",
+    "status",
+    "partners",
+    "total",
+    "currency",
+    "approved by",
+    "approved",
+    "paid on",
+    "payment reference",
+]
+
+
+@_finance
+def runs_csv(request: HttpRequest) -> HttpResponse:
+    """The runs the list shows, one row per run and currency of its total (a run with no line has one row)."""
+
+    def rows():
+        for run in payouts.runs_with_totals():
+            head = [run.pk, run.period_start.isoformat(), run.period_end.isoformat(), run.get_status_display()]
+            tail = [
+                run.approved_by.email if run.approved_by else "",
+                csv_time(run.approved_at),
+                run.paid_on.isoformat() if run.paid_on else "",
+                run.payment_reference,
+            ]
+            for amount, currency in list(run.total) or [("", "")]:
+                yield [*head, run.partners, amount, currency, *tail]
+
+    return csv_response(name="payout-runs", header=RUNS_HEADER, rows=rows())
+
+
 CSV_HEADER = [
     "run",
     "partner",
@@ -206,6 +241,7 @@ def remittance(request: HttpRequest, pk: int, partner_pk: int) -> HttpResponse:
 
 manage_urlpatterns = [
     path("incentives/payouts/", run_list, name="incentives_payouts"),
+    path("incentives/payouts/export.csv", runs_csv, name="incentives_payouts_export"),
     path("incentives/payouts/<id:pk>/", run_detail, name="incentives_payout_run"),
     path("incentives/payouts/<id:pk>/export.csv", run_csv, name="incentives_payout_run_csv"),
     path(

@@ -13,6 +13,7 @@ from django.urls import path
 from incentives.models import LineQuestion
 from incentives.services import questions, statements
 from prm.access import manager_required
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.forms import attach_errors
 
 FILTERS = (("open", "Awaiting an answer"), ("answered", "Answered"), ("all", "All"))
@@ -28,9 +29,8 @@ def _context(**extra) -> dict:
     return {"nav": "incentives", "can_edit": True} | extra
 
 
-@manager_required
-def question_list(request: HttpRequest) -> HttpResponse:
-    """Every partner question, open ones first; filter by open, answered or all."""
+def _questions(request: HttpRequest):
+    """The questions the list's filters (`?status=`, `?partner=`) keep, open ones first, and those filters."""
     status = request.GET.get("status", "all")
     if status not in dict(FILTERS):
         status = "all"
@@ -38,6 +38,14 @@ def question_list(request: HttpRequest) -> HttpResponse:
     partner = request.GET.get("partner", "")
     if partner.isdigit() and len(partner) < 19:
         found = found.filter(partner_id=int(partner))
+    return found, status, partner
+
+
+@exports_csv("manage:incentives_questions_export")
+@manager_required
+def question_list(request: HttpRequest) -> HttpResponse:
+    """Every partner question, open ones first; filter by open, answered or all."""
+    found, status, partner = _questions(request)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     context = _context(
         page=page,
@@ -90,8 +98,48 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "incentives/manage/questions_detail.html", context, status=400 if form.errors else 200)
 
 
+QUESTION_HEADER = [
+    "question",
+    "partner",
+    "partner id",
+    "asked by",
+    "line",
+    "line kind",
+    "earned on",
+    "amount",
+    "currency",
+    "status",
+    "messages",
+    "last activity",
+]
+
+
+@manager_required
+def question_export(request: HttpRequest) -> HttpResponse:
+    found, _, _ = _questions(request)
+    rows = (
+        [
+            q.pk,
+            q.partner.name,
+            q.partner_id,
+            q.asked_by.email if q.asked_by else "",
+            q.line_id,
+            q.line.get_rule_kind_display(),
+            q.line.earned_on.isoformat(),
+            q.line.amount,
+            q.line.currency,
+            q.get_status_display(),
+            q.message_count,
+            csv_time(q.updated_at),
+        ]
+        for q in found.iterator()
+    )
+    return csv_response(name="earning-questions", header=QUESTION_HEADER, rows=rows)
+
+
 manage_urlpatterns = [
     path("incentives/questions/", question_list, name="incentives_questions"),
+    path("incentives/questions/export.csv", question_export, name="incentives_questions_export"),
     path("incentives/questions/<id:pk>/", question_detail, name="incentives_question"),
 ]
 portal_urlpatterns: list = []

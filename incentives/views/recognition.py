@@ -18,6 +18,7 @@ from incentives.models import Recognition
 from incentives.services import recognition as service
 from partners.models import Partner
 from prm.access import manager_required
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.forms import attach_errors
 
 Kind = Recognition.Kind
@@ -85,6 +86,7 @@ def _page_url(kind: str, partner_id: int | None) -> str:
     return reverse("manage:incentives_recognition") + (f"?{query}" if query else "")
 
 
+@exports_csv("manage:incentives_recognition_export")
 @manager_required
 def recognition_list(request: HttpRequest) -> HttpResponse:
     """Every current award (newest first) with the withdrawn ones apart; POST awards one (the partner is told)."""
@@ -158,8 +160,47 @@ def recognition_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_page_url(*_filters(request.POST)))
 
 
+RECOGNITION_HEADER = [
+    "partner",
+    "partner id",
+    "kind",
+    "title",
+    "citation",
+    "awarded on",
+    "awarded by",
+    "withdrawn",
+    "withdrawn reason",
+]
+
+
+@manager_required
+def recognition_export(request: HttpRequest) -> HttpResponse:
+    """The current awards the page's filters keep, then the withdrawn ones (every one, the page shows the latest)."""
+    kind, partner_id = _filters(request.GET)
+    found = [
+        *service.recognition_list(kind=kind, partner_id=partner_id).iterator(),
+        *service.recognition_list(kind=kind, partner_id=partner_id, withdrawn=True).iterator(),
+    ]
+    rows = (
+        [
+            award.partner.name,
+            award.partner_id,
+            award.get_kind_display(),
+            award.title,
+            award.citation,
+            award.awarded_on.isoformat(),
+            award.awarded_by.email if award.awarded_by else "",
+            csv_time(award.withdrawn_at),
+            award.withdrawn_reason,
+        ]
+        for award in found
+    )
+    return csv_response(name="recognition", header=RECOGNITION_HEADER, rows=rows)
+
+
 manage_urlpatterns = [
     path("incentives/recognition/", recognition_list, name="incentives_recognition"),
+    path("incentives/recognition/export.csv", recognition_export, name="incentives_recognition_export"),
     path("incentives/recognition/<id:pk>/withdraw/", recognition_withdraw, name="incentives_recognition_withdraw"),
 ]
 portal_urlpatterns: list = []

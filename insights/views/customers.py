@@ -14,7 +14,7 @@ from insights.models import CustomerContract
 from insights.services import customers as services
 from partners.models import Partner
 from prm.access import manager_required
-from prm.csv_export import csv_response
+from prm.csv_export import csv_response, exports_csv
 from prm.forms import attach_errors
 from prm.money import format_money
 
@@ -49,6 +49,7 @@ IMPORTS = {
 }
 
 
+@exports_csv("manage:customers_export")
 @manager_required
 def contract_list(request: HttpRequest) -> HttpResponse:
     """Every contract, renewals due in the next 90 days (and passed ones) first."""

@@ -14,7 +14,7 @@ from insights.forms.money import DirectRevenueForm, ImportForm, ProgramCostForm,
 from insights.models import DirectRevenue, ProgramCost
 from insights.services import money as services
 from prm.access import manager_required
-from prm.csv_export import csv_response
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.forms import attach_errors
 from prm.models import ExchangeRate
 
@@ -37,13 +37,18 @@ def _program_settings_url() -> str:
 # --- Overview: reporting currency, missing rates, the rate table ---------------------------------------------------
 
 
+def _rates(request: HttpRequest, *, to: str):
+    """The rate table's rows: rates into the reporting currency, of one currency with `?currency=`."""
+    currency = request.GET.get("currency", "").strip().upper()[:3]
+    rates = ExchangeRate.objects.filter(to_currency=to).select_related("updated_by").order_by("-month", "currency")
+    return (rates.filter(currency=currency) if currency else rates), currency
+
+
+@exports_csv("manage:money_rate_export")
 @manager_required
 def money(request: HttpRequest) -> HttpResponse:
     to = services.reporting_currency()
-    currency = request.GET.get("currency", "").strip().upper()[:3]
-    rates = ExchangeRate.objects.filter(to_currency=to).select_related("updated_by").order_by("-month", "currency")
-    if currency:
-        rates = rates.filter(currency=currency)
+    rates, currency = _rates(request, to=to)
     page = Paginator(rates, PER_PAGE).get_page(request.GET.get("page"))
     currencies = list(
         ExchangeRate.objects.filter(to_currency=to).order_by("currency").values_list("currency", flat=True).distinct()
@@ -124,15 +129,13 @@ def rate_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @manager_required
 def rate_export(request: HttpRequest) -> HttpResponse:
-    rows = (
-        ExchangeRate.objects.order_by("to_currency", "currency", "month")
-        .values_list("currency", "to_currency", "month", "rate")
-        .iterator()
-    )
+    """The rate table as the page filters it, in the import's format (plus the currency converted into)."""
+    rates, _ = _rates(request, to=services.reporting_currency())
+    rows = rates.order_by("to_currency", "currency", "month").values_list("currency", "to_currency", "month", "rate")
     return csv_response(
         name="exchange-rates",
         header=["currency", "to_currency", "month", "rate"],
-        rows=((c, t, f"{m:%Y-%m}", f"{r.normalize():f}") for c, t, m, r in rows),
+        rows=((c, t, f"{m:%Y-%m}", f"{r.normalize():f}") for c, t, m, r in rows.iterator()),
     )
 
 
@@ -178,6 +181,11 @@ def rate_import(request: HttpRequest) -> HttpResponse:
 # --- Direct revenue ---------------------------------------------------------------------------------------------
 
 
+def _direct_rows():
+    return DirectRevenue.objects.select_related("updated_by").order_by("-month", "currency")
+
+
+@exports_csv("manage:money_direct_export")
 @manager_required
 def direct(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -194,10 +202,18 @@ def direct(request: HttpRequest) -> HttpResponse:
     else:
         form = DirectRevenueForm(initial={"currency": services.reporting_currency()})
         status = 200
-    page = Paginator(DirectRevenue.objects.select_related("updated_by").order_by("-month", "currency"), PER_PAGE)
-    page = page.get_page(request.GET.get("page"))
+    page = Paginator(_direct_rows(), PER_PAGE).get_page(request.GET.get("page"))
     context = _context(form=form, page=page, rows=list(page.object_list), tab="direct")
     return render(request, "insights/money/direct.html", context, status=status)
+
+
+@manager_required
+def direct_export(request: HttpRequest) -> HttpResponse:
+    rows = (
+        [f"{row.month:%Y-%m}", row.amount, row.currency, row.note, row.updated_by.email if row.updated_by else ""]
+        for row in _direct_rows().iterator()
+    )
+    return csv_response(name="direct-revenue", header=["month", "amount", "currency", "note", "updated by"], rows=rows)
 
 
 @manager_required
@@ -242,6 +258,11 @@ def direct_import(request: HttpRequest) -> HttpResponse:
 # --- Program costs per partner -------------------------------------------------------------------------------
 
 
+def _cost_rows():
+    return ProgramCost.objects.select_related("partner", "created_by").order_by("-incurred_on", "-pk")
+
+
+@exports_csv("manage:money_costs_export")
 @manager_required
 def costs(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -263,10 +284,31 @@ def costs(request: HttpRequest) -> HttpResponse:
             initial["partner"] = int(partner)
         form = ProgramCostForm(initial=initial)
         status = 200
-    rows = ProgramCost.objects.select_related("partner", "created_by").order_by("-incurred_on", "-pk")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(_cost_rows(), PER_PAGE).get_page(request.GET.get("page"))
     context = _context(form=form, page=page, rows=list(page.object_list), tab="costs")
     return render(request, "insights/money/costs.html", context, status=status)
+
+
+COST_HEADER = ["date", "partner", "partner id", "kind", "amount", "currency", "note", "recorded by", "recorded"]
+
+
+@manager_required
+def costs_export(request: HttpRequest) -> HttpResponse:
+    rows = (
+        [
+            cost.incurred_on.isoformat(),
+            cost.partner.name,
+            cost.partner_id,
+            cost.get_kind_display(),
+            cost.amount,
+            cost.currency,
+            cost.note,
+            cost.created_by.email if cost.created_by else "",
+            csv_time(cost.created_at),
+        ]
+        for cost in _cost_rows().iterator()
+    )
+    return csv_response(name="program-costs", header=COST_HEADER, rows=rows)
 
 
 @manager_required
@@ -287,10 +329,12 @@ manage_urlpatterns: list = [
     path("insights/money/rates/import/", rate_import, name="money_rate_import"),
     path("insights/money/rates/export.csv", rate_export, name="money_rate_export"),
     path("insights/money/direct/", direct, name="money_direct"),
+    path("insights/money/direct/export.csv", direct_export, name="money_direct_export"),
     path("insights/money/direct/<id:pk>/edit/", direct_edit, name="money_direct_edit"),
     path("insights/money/direct/<id:pk>/delete/", direct_delete, name="money_direct_delete"),
     path("insights/money/direct/import/", direct_import, name="money_direct_import"),
     path("insights/money/costs/", costs, name="money_costs"),
+    path("insights/money/costs/export.csv", costs_export, name="money_costs_export"),
     path("insights/money/costs/<id:pk>/delete/", cost_delete, name="money_cost_delete"),
 ]
 portal_urlpatterns: list = []

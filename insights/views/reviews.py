@@ -22,6 +22,7 @@ from insights.models import ActionItem, Review, ReviewPlan
 from insights.services import reviews as services
 from partners.models import Partner, PartnerMembership
 from prm.access import manager_required, partner_required
+from prm.csv_export import csv_response, exports_csv
 from prm.forms import attach_errors
 
 NAV = "insights"
@@ -29,6 +30,7 @@ NAV = "insights"
 # --- Channel team -------------------------------------------------------------------------------------------------
 
 
+@exports_csv("manage:reviews_export")
 @manager_required
 def review_list(request: HttpRequest) -> HttpResponse:
     """Reviews in the next 30 days (the overdue ones, never held, first) and the overdue action items."""
@@ -46,11 +48,34 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 @manager_required
+def review_export(request: HttpRequest) -> HttpResponse:
+    """The upcoming reviews the page lists."""
+    rows = (
+        [
+            review.scheduled_on.isoformat(),
+            review.partner.name,
+            review.partner_id,
+            review.title,
+            review.partner.owner.email if review.partner.owner else "",
+            review.open_items,
+        ]
+        for review in services.upcoming_reviews(today=timezone.localdate()).iterator()
+    )
+    header = ["date", "partner", "partner id", "review", "owner email", "open actions"]
+    return csv_response(name="upcoming-reviews", header=header, rows=rows)
+
+
+def _action_items(request: HttpRequest):
+    overdue = request.GET.get("overdue") == "1"
+    return services.open_action_items(today=timezone.localdate(), overdue_only=overdue), overdue
+
+
+@exports_csv("manage:review_actions_export")
+@manager_required
 def action_list(request: HttpRequest) -> HttpResponse:
     """Every open action item (or only the overdue ones, ?overdue=1), soonest due first."""
     today = timezone.localdate()
-    overdue = request.GET.get("overdue") == "1"
-    items = services.open_action_items(today=today, overdue_only=overdue)
+    items, overdue = _action_items(request)
     context = {
         "items": list(items[:200]),
         "total": items.count(),
@@ -59,6 +84,25 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "nav": NAV,
     }
     return render(request, "insights/reviews/actions.html", context)
+
+
+@manager_required
+def action_export(request: HttpRequest) -> HttpResponse:
+    """Every action item the page's filter matches (not only the first 200 it shows)."""
+    items, _ = _action_items(request)
+    rows = (
+        [
+            item.title,
+            item.partner.name,
+            item.partner_id,
+            item.review.title,
+            item.owner.email if item.owner else "",
+            item.due_on.isoformat(),
+        ]
+        for item in items.iterator()
+    )
+    header = ["action", "partner", "partner id", "review", "owner email", "due"]
+    return csv_response(name="action-items", header=header, rows=rows)
 
 
 def _partner_page(request: HttpRequest, partner: Partner, *, plan_form=None, schedule_form=None, status=200):
@@ -285,7 +329,9 @@ def portal_action_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 manage_urlpatterns = [
     path("insights/reviews/", review_list, name="reviews"),
+    path("insights/reviews/export.csv", review_export, name="reviews_export"),
     path("insights/reviews/actions/", action_list, name="review_actions"),
+    path("insights/reviews/actions/export.csv", action_export, name="review_actions_export"),
     path("insights/reviews/actions/<id:pk>/done/", action_done, name="review_action_done"),
     path("insights/reviews/partner/<id:pk>/", partner_reviews, name="partner_reviews"),
     path("insights/reviews/<id:pk>/", review_detail, name="review_detail"),

@@ -16,7 +16,7 @@ from partners.hooks import partner_summaries
 from partners.models import Invitation, Partner, PartnerMembership
 from prm.access import manager_required
 from prm.audit import audit_timeline
-from prm.csv_export import csv_response, csv_time
+from prm.csv_export import csv_response, csv_time, exports_csv
 
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 200
@@ -36,6 +36,7 @@ COLUMNS = (
 )
 
 
+@exports_csv("manage:partner_export")
 @manager_required
 def partner_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.DirectoryFilters.from_query(request.GET)

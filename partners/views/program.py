@@ -12,6 +12,7 @@ from partners.forms.program import ProposalDecisionForm, RequirementTickForm
 from partners.models import Partner, Tier, TierProposal, TierRequirement
 from partners.services.program import REJECTION_QUIET_DAYS
 from prm.access import manager_required, partner_required
+from prm.csv_export import csv_response, csv_time, exports_csv
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 50
@@ -27,12 +28,7 @@ def _decision_form(proposal: TierProposal, data=None) -> ProposalDecisionForm:
 def _render_proposals(
     request: HttpRequest, failed: tuple[int, ProposalDecisionForm] | None = None, status: int = 200
 ) -> HttpResponse:
-    pending = TierProposal.objects.filter(status=TierProposal.Status.PENDING).select_related(
-        "partner", "current_tier", "proposed_tier"
-    )
-    page = Paginator(pending.order_by("-is_promotion", "partner__name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(_pending(), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         (proposal, failed[1] if failed and failed[0] == proposal.pk else _decision_form(proposal))
         for proposal in page.object_list
@@ -51,9 +47,42 @@ def _render_proposals(
     return render(request, "partners/program/proposal_list.html", context, status=status)
 
 
+def _pending():
+    return (
+        TierProposal.objects.filter(status=TierProposal.Status.PENDING)
+        .select_related("partner", "current_tier", "proposed_tier")
+        .order_by("-is_promotion", "partner__name", "pk")
+    )
+
+
+@exports_csv("manage:tier_proposal_export")
 @manager_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
     return _render_proposals(request)
+
+
+@manager_required
+def proposal_export(request: HttpRequest) -> HttpResponse:
+    """The proposals waiting for a decision, as the page lists them, with what the evidence said."""
+    rows = (
+        [
+            proposal.partner.name,
+            proposal.partner_id,
+            proposal.current_tier.name if proposal.current_tier else "",
+            proposal.proposed_tier.name if proposal.proposed_tier else "",
+            "promotion" if proposal.is_promotion else "demotion",
+            "; ".join(
+                f"{'met' if line.get('met') else 'not met'}: {line.get('text', '')}"
+                for line in (proposal.evidence or {}).get("lines", [])
+                if isinstance(line, dict)
+            ),
+            csv_time(proposal.created_at),
+            (proposal.evidence or {}).get("measured_at", ""),
+        ]
+        for proposal in _pending().iterator()
+    )
+    header = ["partner", "partner id", "current tier", "proposed tier", "move", "evidence", "proposed", "measured"]
+    return csv_response(name="tier-proposals", header=header, rows=rows)
 
 
 @manager_required

@@ -20,6 +20,7 @@ from partners.services.onboarding import setup as services
 from partners.services.onboarding.common import program_settings
 from partners.services.setup import PROGRAM_ADMINS_GROUP, program_admins
 from partners.views.setup import program_setup
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.forms import attach_errors
 
 
@@ -189,6 +190,7 @@ def step_retire(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 # --- Agreement versions ----------------------------------------------------------------------------------------
 
 
+@exports_csv("manage:setup_agreement_export")
 @program_setup
 @require_http_methods(["GET", "HEAD"])
 def agreement_list(request: HttpRequest) -> HttpResponse:
@@ -201,6 +203,24 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         pending=services.agreement_partners_pending(current).count() if current else 0,
     )
     return render(request, "partners/setup_onboarding/agreement_list.html", context)
+
+
+@program_setup
+@require_http_methods(["GET", "HEAD"])
+def agreement_export(request: HttpRequest) -> HttpResponse:
+    """The agreement versions the page lists, newest first, with how many partners accepted each."""
+    rows = (
+        [
+            row.version.version,
+            row.version.title,
+            "yes" if row.version.is_current else "no",
+            csv_time(row.version.published_at),
+            row.accepted,
+        ]
+        for row in services.agreement_versions()
+    )
+    header = ["version", "title", "current", "published", "accepted by partners"]
+    return csv_response(name="partner-agreements", header=header, rows=rows)
 
 
 @program_setup

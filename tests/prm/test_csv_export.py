@@ -40,3 +40,10 @@ def test_a_response_writes_negative_amounts_unquoted():
     response = csv_response(name="lines", header=["amount", "note"], rows=[[Decimal("-2500.00"), "=1+1"]])
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert body.splitlines() == ["amount,note", "-2500.00,'=1+1"]
+
+
+def test_header_cells_are_neutralised_too():
+    """A header can come from data (the competency grid's columns are certification names)."""
+    response = csv_response(name="grid", header=["partner", "=cmd|' /C calc'!A0"], rows=[["Acme", 1]])
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.splitlines() == ["partner,'=cmd|' /C calc'!A0", "Acme,1"]

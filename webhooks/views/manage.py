@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from partners.forms.setup import make_read_only
 from partners.views.setup import program_setup, register_setup_summary, setup_context
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.forms import attach_errors
 from webhooks import selectors, services
 from webhooks.forms import EndpointForm
@@ -34,10 +35,51 @@ def _reveal_next(request: HttpRequest, endpoint: WebhookEndpoint) -> None:
     request.session[REVEAL_KEY] = endpoint.pk
 
 
+@exports_csv("manage:webhook_list_export")
 @program_setup
 @require_http_methods(["GET", "HEAD"])
 def endpoint_list(request: HttpRequest) -> HttpResponse:
     return render(request, "webhooks/list.html", _context(request, endpoints=list(selectors.endpoint_list())))
+
+
+ENDPOINT_HEADER = [
+    "id",
+    "url",
+    "description",
+    "status",
+    "events",
+    "failed attempts in a row",
+    "disabled",
+    "last delivery",
+    "last status",
+    "last response code",
+    "last event",
+    "created",
+]
+
+
+@program_setup
+@require_http_methods(["GET", "HEAD"])
+def endpoint_list_export(request: HttpRequest) -> HttpResponse:
+    """The endpoints the page lists, with their last delivery; never their secrets."""
+    rows = (
+        [
+            e.pk,
+            e.url,
+            e.description,
+            "on" if e.is_active else "off",
+            " ".join(e.events) if e.events else "all",
+            e.failure_count,
+            csv_time(e.disabled_at),
+            csv_time(e.last_at),
+            e.last_status or "",
+            e.last_code or "",
+            e.last_type or "",
+            csv_time(e.created_at),
+        ]
+        for e in selectors.endpoint_list().iterator()
+    )
+    return csv_response(name="webhook-endpoints", header=ENDPOINT_HEADER, rows=rows)
 
 
 def _render_form(request: HttpRequest, form: EndpointForm, endpoint: WebhookEndpoint | None = None, status=200):

@@ -16,12 +16,14 @@ from enablement.forms.manage import CertificationForm, ExpiringFilterForm, GridF
 from enablement.models import Certification, CertificationAward, Course
 from partners.models import Partner
 from prm.access import manager_required
+from prm.csv_export import exports_csv
 
 from .common import NAV, PER_PAGE, ValidationError, attach_errors
 
 RECENTLY_EXPIRED_DAYS = 90
 
 
+@exports_csv("manage:enablement_export", kind="certifications")
 @manager_required
 def certifications(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.certifications_manage(today=timezone.localdate()))
@@ -75,6 +77,7 @@ def certification_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The grid ------------------------------------------------------------------------------------------------------
 
 
+@exports_csv("manage:enablement_export", kind="grid")
 @manager_required
 def grid(request: HttpRequest) -> HttpResponse:
     form = GridFilterForm(request.GET)
@@ -98,9 +101,8 @@ def grid(request: HttpRequest) -> HttpResponse:
 # --- Expiring awards -----------------------------------------------------------------------------------------------
 
 
-@manager_required
-def expiring(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+def expiring_rows(request: HttpRequest, today) -> tuple[int, list[CertificationAward], list[CertificationAward]]:
+    """The window in days (`?days=`), the awards expiring within it and those expired lately, each with `days`."""
     days = ExpiringFilterForm(request.GET).days_value()
     soon = list(selectors.expiring_awards(within_days=days, today=today))
     for award in soon:
@@ -108,6 +110,14 @@ def expiring(request: HttpRequest) -> HttpResponse:
     expired = list(selectors.recently_expired_awards(within_days=RECENTLY_EXPIRED_DAYS, today=today)[:200])
     for award in expired:
         award.days = -award.days_left(today)
+    return days, soon, expired
+
+
+@exports_csv("manage:enablement_export", kind="expiring")
+@manager_required
+def expiring(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    days, soon, expired = expiring_rows(request, today)
     context = {
         "days": days,
         "choices": (30, 60, 90, 180),

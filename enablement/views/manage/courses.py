@@ -14,10 +14,12 @@ from enablement import selectors, services
 from enablement.forms.manage import AssessmentForm, CourseForm, GrantAttemptForm, LessonForm, QuestionForm
 from enablement.models import Assessment, Course, Enrollment, Lesson, Question
 from prm.access import manager_required
+from prm.csv_export import exports_csv
 
 from .common import NAV, PER_PAGE, ValidationError, attach_errors
 
 
+@exports_csv("manage:enablement_export", kind="courses")
 @manager_required
 def courses(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.courses_manage())

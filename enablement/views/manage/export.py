@@ -1,15 +1,18 @@
-"""CSV exports for the channel team: awards (with the list filters), the competency grid, and enrollments. Every
-cell goes through `prm.csv_export`, which defuses spreadsheet formulas."""
+"""CSV exports for the channel team: awards (with the list filters), the competency grid, enrollments, and each
+list page's rows (assets, courses, certifications, expiring awards) with that page's filters. Every cell goes
+through `prm.csv_export`, which defuses spreadsheet formulas."""
 
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
 from enablement import competency, selectors
-from enablement.forms.manage import GridFilterForm
+from enablement.forms.manage import AssetFilterForm, GridFilterForm
 from enablement.models import Certification, CertificationAward, Course, Enrollment
 from partners.models import Partner
 from prm.access import manager_required
 from prm.csv_export import csv_response, csv_time
+
+from .certifications import expiring_rows
 
 AWARD_HEADER = (
     "id",
@@ -123,4 +126,108 @@ def export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
         )
         rows = (_enrollment_row(e) for e in enrollments.iterator(chunk_size=500))
         return csv_response(name="enrollments", header=ENROLLMENT_HEADER, rows=rows)
+    if kind in LIST_EXPORTS:
+        return LIST_EXPORTS[kind](request)
     raise Http404("No such export.")
+
+
+def _assets(request: HttpRequest) -> StreamingHttpResponse:
+    assets = selectors.assets_manage(**AssetFilterForm(request.GET).filters())
+    header = ("id", "title", "kind", "product", "file or link", "who sees it", "roles", "views", "people", "published")
+    rows = (
+        [
+            asset.pk,
+            asset.title,
+            asset.get_kind_display(),
+            asset.product,
+            asset.file_name if asset.file else asset.url,
+            asset.visibility_label,
+            asset.roles_label,
+            asset.view_count,
+            asset.viewers,
+            "yes" if asset.is_published else "no",
+        ]
+        for asset in assets.iterator(chunk_size=500)
+    )
+    return csv_response(name="enablement-assets", header=header, rows=rows)
+
+
+def _courses(request: HttpRequest) -> StreamingHttpResponse:
+    header = (
+        "id",
+        "title",
+        "role",
+        "product",
+        "minutes",
+        "renewal",
+        "who sees it",
+        "lessons",
+        "questions",
+        "learners",
+        "completed",
+        "hours",
+        "published",
+    )
+    rows = (
+        [
+            course.pk,
+            course.title,
+            course.get_role_display() if course.role else "Everyone",
+            course.product,
+            course.estimated_minutes,
+            "yes" if course.is_renewal else "no",
+            course.visibility_label,
+            course.lesson_count,
+            course.question_count,
+            course.enrolled,
+            course.completed_count,
+            round(course.seconds / 3600, 1),
+            "yes" if course.is_published else "no",
+        ]
+        for course in selectors.courses_manage().iterator(chunk_size=500)
+    )
+    return csv_response(name="courses", header=header, rows=rows)
+
+
+def _certifications(request: HttpRequest) -> StreamingHttpResponse:
+    header = (
+        "id",
+        "certification",
+        "role",
+        "courses",
+        "renewal course",
+        "valid months",
+        "holders",
+        "expiring",
+        "active",
+    )
+    rows = (
+        [
+            c.pk,
+            c.name,
+            c.get_role_display() if c.role else "Everyone",
+            "; ".join(course.title for course in c.courses.all()),
+            c.renewal_course.title if c.renewal_course else "",
+            c.validity_months,
+            c.holders,
+            c.expiring,
+            "yes" if c.is_active else "no",
+        ]
+        for c in selectors.certifications_manage(today=timezone.localdate())
+    )
+    return csv_response(name="certification-list", header=header, rows=rows)
+
+
+def _expiring(request: HttpRequest) -> StreamingHttpResponse:
+    today = timezone.localdate()
+    _, soon, expired = expiring_rows(request, today)
+    header = ("state", "holder", "email", "partner", "certification", "expires", "days")
+    rows = (
+        [state, a.user.get_full_name(), a.user.email, a.partner.name, a.certification.name, a.expires_at, a.days]
+        for state, awards in (("expiring", soon), ("expired", expired))
+        for a in awards
+    )
+    return csv_response(name="expiring-certifications", header=header, rows=rows)
+
+
+LIST_EXPORTS = {"assets": _assets, "courses": _courses, "certifications": _certifications, "expiring": _expiring}

@@ -11,11 +11,13 @@ from enablement import selectors, services
 from enablement.forms.manage import AssetFilterForm, AssetForm
 from enablement.models import Asset
 from prm.access import manager_required
+from prm.csv_export import exports_csv
 from prm.uploads import private_file_response
 
 from .common import NAV, PER_PAGE, ValidationError, attach_errors
 
 
+@exports_csv("manage:enablement_export", kind="assets")
 @manager_required
 def assets(request: HttpRequest) -> HttpResponse:
     form = AssetFilterForm(request.GET)

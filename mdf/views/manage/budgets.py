@@ -16,6 +16,7 @@ from mdf.models import Budget, Period
 from mdf.services.importing import MAX_ROWS
 from partners.models import Partner
 from prm.access import manager_required
+from prm.csv_export import exports_csv
 
 from .common import NAV, PER_PAGE, attach_errors, balance_words, m, totals_words
 
@@ -30,16 +31,24 @@ def _chosen_period(value: str | None, periods: list[Period]) -> Period:
     return services.current_period()
 
 
+def budget_rows(request: HttpRequest, *, periods: list[Period] | None = None, period: Period | None = None):
+    """The period shown (`?period=`, else the current one), the name searched (`?q=`), every partner row of that
+    period, and the rows the search keeps."""
+    if period is None:
+        period = _chosen_period(request.GET.get("period"), periods or selectors.periods_list())
+    search = request.GET.get("q", "").strip()[:200]
+    rows = selectors.budgets_overview(period=period)
+    shown = [row for row in rows if search.lower() in row.partner.name.lower()] if search else rows
+    return period, search, rows, shown
+
+
 def _render_budgets(
     request: HttpRequest, *, period: Period | None = None, pool_form: PoolForm | None = None, status: int = 200
 ) -> HttpResponse:
     periods = selectors.periods_list()
-    period = period or _chosen_period(request.GET.get("period"), periods)
-    search = request.GET.get("q", "").strip()[:200]
-    rows = selectors.budgets_overview(period=period)
+    period, search, rows, shown = budget_rows(request, periods=periods, period=period)
     currency = services.mdf_settings().currency
     total = balance_totals(row.balance for row in rows if row.budget is not None)
-    shown = [row for row in rows if search.lower() in row.partner.name.lower()] if search else rows
     page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
     items = [
         {"partner": row.partner, "budget": row.budget, "words": balance_words(row.balance), "balance": row.balance}
@@ -68,6 +77,7 @@ def _render_budgets(
     return render(request, "mdf/manage/budgets.html", context, status=status)
 
 
+@exports_csv("manage:mdf_export", kind="budgets")
 @manager_required
 def budgets(request: HttpRequest) -> HttpResponse:
     return _render_budgets(request)

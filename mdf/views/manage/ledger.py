@@ -22,6 +22,7 @@ from partners.models import Partner
 from partners.services.program import reporting_currency
 from partners.views.setup import program_setup, setup_context
 from prm.access import manager_required
+from prm.csv_export import exports_csv
 from prm.money import Totals, format_money
 
 from .common import NAV, PER_PAGE, attach_errors, m, roi_words, totals_words
@@ -49,6 +50,7 @@ def _filtered_balance(filters: dict) -> dict[str, Totals] | None:
     return balance_totals(balances_for(budgets).values())
 
 
+@exports_csv("manage:mdf_export", kind="ledger")
 @manager_required
 def ledger(request: HttpRequest) -> HttpResponse:
     filters = LedgerFilterForm(request.GET).filters()
@@ -84,6 +86,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     return render(request, "mdf/manage/ledger.html", context)
 
 
+@exports_csv("manage:mdf_export", kind="payouts")
 @manager_required
 def payouts(request: HttpRequest) -> HttpResponse:
     due = selectors.payouts_due()
@@ -110,11 +113,8 @@ def payouts(request: HttpRequest) -> HttpResponse:
     return render(request, "mdf/manage/payouts.html", context)
 
 
-@manager_required
-def roi(request: HttpRequest) -> HttpResponse:
-    currency = reporting_currency()
-    partner_rows = selectors.roi_by_partner(currency=currency)
-    partners = [{"partner": p, "roi": r, "words": roi_words(r)} for p, r in partner_rows]
+def roi_activities(request: HttpRequest):
+    """The funded activities the ROI page lists (one partner's with `?partner=`), the latest ended first."""
     activities = (
         FundRequest.objects.filter(
             Q(status__in=(FundRequest.Status.CLAIMED, FundRequest.Status.CLOSED, FundRequest.Status.APPROVED))
@@ -127,6 +127,16 @@ def roi(request: HttpRequest) -> HttpResponse:
     partner_id = request.GET.get("partner", "")
     if partner_id.isdigit() and len(partner_id) < 12:
         activities = activities.filter(partner_id=int(partner_id))
+    return activities, partner_id
+
+
+@exports_csv("manage:mdf_export", kind="roi")
+@manager_required
+def roi(request: HttpRequest) -> HttpResponse:
+    currency = reporting_currency()
+    partner_rows = selectors.roi_by_partner(currency=currency)
+    partners = [{"partner": p, "roi": r, "words": roi_words(r)} for p, r in partner_rows]
+    activities, partner_id = roi_activities(request)
     page = Paginator(activities, PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     rois = selectors.roi_for_requests(rows, currency=currency)

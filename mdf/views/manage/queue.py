@@ -13,16 +13,20 @@ from mdf.ledger import balances_for
 from mdf.models import Claim, FundRequest, LedgerEntry
 from mdf.services import mdf_settings
 from partners.models import Partner
+from partners.services.program import reporting_currency
 from prm.access import manager_required
-from prm.csv_export import csv_response, csv_time
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.money import Totals, format_money
 from prm.sla import sla_clock
 
+from .budgets import budget_rows
 from .common import NAV, PER_PAGE, item_url, m, waiting
+from .ledger import roi_activities
 
 QUEUE_LIMIT = 100  # rows shown per list; the rest are one click away in the full lists
 
 
+@exports_csv("manage:mdf_export", kind="queue")
 @manager_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     requests_qs, claims_qs = selectors.review_queue()
@@ -80,6 +84,7 @@ def _filter_choices() -> dict:
     }
 
 
+@exports_csv("manage:mdf_export", kind="requests")
 @manager_required
 def request_list(request: HttpRequest) -> HttpResponse:
     form = RequestFilterForm(request.GET)
@@ -107,6 +112,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, "mdf/manage/requests.html", context)
 
 
+@exports_csv("manage:mdf_export", kind="claims")
 @manager_required
 def claim_list(request: HttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET)
@@ -298,4 +304,115 @@ def export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
         return csv_response(
             name="mdf-ledger", header=LEDGER_HEADER, rows=(_ledger_row(e) for e in entries.iterator(chunk_size=1000))
         )
+    if kind in LIST_EXPORTS:
+        return LIST_EXPORTS[kind](request)
     raise Http404("No such export.")
+
+
+QUEUE_HEADER = ("kind", "id", "partner", "activity", "status", "amount", "currency", "submitted", "decision due")
+
+
+def _queue_export(request: HttpRequest) -> StreamingHttpResponse:
+    """Every request and claim waiting for a decision (the page shows the first hundred of each)."""
+    requests_qs, claims_qs = selectors.review_queue()
+    rows = [
+        *(
+            [
+                "request",
+                fr.pk,
+                fr.partner.name,
+                fr.title,
+                fr.get_status_display(),
+                fr.requested_amount,
+                fr.currency,
+                csv_time(fr.submitted_at),
+                csv_time(fr.decision_due_at),
+            ]
+            for fr in requests_qs.iterator(chunk_size=500)
+        ),
+        *(
+            [
+                "claim",
+                c.pk,
+                c.partner.name,
+                c.request.title,
+                c.get_status_display(),
+                c.amount_claimed,
+                c.currency,
+                csv_time(c.submitted_at),
+                csv_time(c.decision_due_at),
+            ]
+            for c in claims_qs.iterator(chunk_size=500)
+        ),
+    ]
+    return csv_response(name="mdf-review-queue", header=QUEUE_HEADER, rows=rows)
+
+
+def _payouts_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The approved claims waiting for their payout, in the claims export's columns."""
+    claims = selectors.payouts_due().annotate(proof_count=Count("proofs"))
+    return csv_response(
+        name="mdf-payouts-due", header=CLAIM_HEADER, rows=(_claim_row(c) for c in claims.iterator(chunk_size=500))
+    )
+
+
+BUDGET_HEADER = ("partner", "partner id", "tier", "period", "allocated", "reserved", "paid", "expired", "available")
+
+
+def _budgets_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The partner rows of the budgets page: its period (`?period=`) and name search (`?q=`)."""
+    period, _, _, shown = budget_rows(request)
+    rows = (
+        [row.partner.name, row.partner.pk, row.partner.tier.name if row.partner.tier else "", period.name]
+        + [getattr(row.balance, k) for k in ("allocated", "reserved", "paid", "expired", "available")]
+        + [row.balance.currency]
+        for row in shown
+    )
+    return csv_response(name=f"mdf-budgets-{period.name}", header=(*BUDGET_HEADER, "currency"), rows=rows)
+
+
+ROI_HEADER = (
+    "request id",
+    "activity",
+    "activity type",
+    "partner",
+    "ended",
+    "paid",
+    "leads",
+    "deals",
+    "pipeline",
+    "won",
+    "currency",
+    "roi",
+    "not converted",
+)
+
+
+def _roi_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The ROI page's activities (one partner's with `?partner=`), in the reporting currency; what has no
+    exchange rate yet is listed apart, as on the page."""
+    currency = reporting_currency()
+    activities = list(roi_activities(request)[0])
+    rois = selectors.roi_for_requests(activities, currency=currency)
+    rows = (
+        [
+            fr.pk,
+            fr.title,
+            fr.get_activity_type_display(),
+            fr.partner.name,
+            _day(fr.ends_on),
+            rois[fr.pk].paid.total,
+            rois[fr.pk].leads,
+            rois[fr.pk].deals,
+            rois[fr.pk].pipeline.total,
+            rois[fr.pk].won.total,
+            currency,
+            rois[fr.pk].roi if rois[fr.pk].roi is not None else "",
+            rois[fr.pk].unconverted.words() if rois[fr.pk].unconverted else "",
+        ]
+        for fr in activities
+    )
+    return csv_response(name="mdf-roi", header=ROI_HEADER, rows=rows)
+
+
+LIST_EXPORTS = {"queue": _queue_export, "payouts": _payouts_export, "budgets": _budgets_export, "roi": _roi_export}

@@ -18,15 +18,35 @@ from mdf.services.periods import mdf_settings
 from mdf.services.setup import PERIOD_FIELDS
 from partners.forms.setup import make_read_only
 from partners.views.setup import program_setup, register_setup_summary, setup_context
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.forms import attach_errors
 from prm.money import format_money
 
 
+@exports_csv("manage:setup_mdf_period_export")
 @program_setup
 @require_http_methods(["GET", "HEAD"])
 def period_list(request: HttpRequest) -> HttpResponse:
     context = setup_context(request, rows=services.period_rows(), settings=mdf_settings())
     return render(request, "mdf/setup/period_list.html", context)
+
+
+@program_setup
+@require_http_methods(["GET", "HEAD"])
+def period_export(request: HttpRequest) -> HttpResponse:
+    """The MDF periods the page lists, newest first, with their budgets and whether unused funds expired."""
+    rows = (
+        [
+            row["period"].name,
+            row["period"].starts_on.isoformat(),
+            row["period"].ends_on.isoformat(),
+            row["budgets"],
+            csv_time(row["period"].funds_expired_at),
+        ]
+        for row in services.period_rows()
+    )
+    header = ["period", "starts", "ends", "budgets", "unused funds expired"]
+    return csv_response(name="mdf-periods", header=header, rows=rows)
 
 
 def _render_form(request: HttpRequest, form: PeriodForm, period: Period | None = None, status: int = 200):
