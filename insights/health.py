@@ -51,7 +51,8 @@ LOGIN_STALE_DAYS = 60
 class Reason:
     text: str
     points: int
-    key: str = ""  # which rule said it (e.g. "inactive", "claims_overdue"): the next action is chosen by it
+    # Which rule said it (e.g. "inactive", "claims_overdue"): the suggested next action is chosen by it.
+    key: str = field(default="", compare=False)
 
     @property
     def signed(self) -> str:

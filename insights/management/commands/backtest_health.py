@@ -216,16 +216,16 @@ class Command(BaseCommand):
         universe, keys = dealreg_data.Universe(seed=options["seed"]), dealreg_data.KeyCache()
         total = options["registrations"]
         loader._load_registrations(universe, keys, 0, total, total)
-        self.emit("load_s", round(time.perf_counter() - start, 1))
+        self.emit("load_s", f"{time.perf_counter() - start:.1f}")
         self.emit("partners", options["partners"])
         self.emit("registrations", total)
         start = time.perf_counter()
         stored = compute_all(notify=False)
-        self.emit("compute_all_s", round(time.perf_counter() - start, 1))
+        self.emit("compute_all_s", f"{time.perf_counter() - start:.1f}")
         self.emit("snapshots_stored", stored)
         start = time.perf_counter()
         compute_all(notify=False)
-        self.emit("compute_all_again_s", round(time.perf_counter() - start, 1))
+        self.emit("compute_all_again_s", f"{time.perf_counter() - start:.1f}")
 
     def report(self, options: dict) -> None:
         start = time.perf_counter()
@@ -236,4 +236,4 @@ class Command(BaseCommand):
         if options["per_date"]:
             for day, samples, positives, value in per_date:
                 self.emit(f"auc_{day.date().isoformat()}", f"{_fmt(value)} ({positives}/{samples} positive)")
-        self.emit("backtest_s", round(time.perf_counter() - start, 1))
+        self.emit("backtest_s", f"{time.perf_counter() - start:.1f}")
