@@ -95,7 +95,10 @@ def _changes(payload: Schema, *, exclude: set[str] | None = None) -> dict[str, A
     return payload.model_dump(exclude_unset=True, exclude=exclude or set())
 
 
-def _external_id(value: str) -> str:
+def _query_text(value: str, field: str) -> str:
+    """A text filter as given, stripped; a NUL character is refused here (PostgreSQL cannot compare one)."""
+    if "\x00" in value:
+        raise ValidationError({field: "Text may not contain NUL characters."})
     return value.strip()
 
 
@@ -162,7 +165,9 @@ def _filtered_accounts(filters: AccountFilters | CustomerFilters, *, customers_o
         accounts = accounts.filter(is_customer=filters.is_customer)  # type: ignore[union-attr]
     if filters.is_named_account is not None:
         accounts = accounts.filter(is_named_account=filters.is_named_account)
-    if search := " ".join((filters.q or "").split())[:200]:  # as the manager app's account list searches
+    if search := " ".join(_query_text(filters.q or "", "q").split())[
+        :200
+    ]:  # as the manager app's account list searches
         lookup = Q(name__icontains=search) | Q(domain__icontains=search.lower())
         if key := normalize_company_name(search):
             lookup |= Q(name_key__contains=key)
@@ -173,7 +178,7 @@ def _filtered_accounts(filters: AccountFilters | CustomerFilters, *, customers_o
             raise ValidationError({"country": "Give the country as its two-letter ISO code, like DE."})
         accounts = accounts.filter(country=code)
     if filters.external_id is not None:
-        accounts = accounts.filter(external_id=_external_id(filters.external_id))
+        accounts = accounts.filter(external_id=_query_text(filters.external_id, "external_id"))
     return accounts
 
 
@@ -330,7 +335,7 @@ def _named_account(data: dict[str, Any]) -> Account | None:
             raise ValidationError({"account": [f"There is no account with the id {pk}."]})
         return account
     if external_id is not None:
-        external_id = _external_id(external_id)
+        external_id = external_id.strip()
         account = Account.objects.filter(external_id=external_id).first() if external_id else None
         if account is None:
             raise ValidationError(
@@ -358,11 +363,13 @@ def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilters]):
     if filters.account is not None:
         opportunities = opportunities.filter(account_id=check_id(filters.account, "account"))
     if filters.account_external_id is not None:
-        opportunities = opportunities.filter(account__external_id=_external_id(filters.account_external_id))
+        opportunities = opportunities.filter(
+            account__external_id=_query_text(filters.account_external_id, "account_external_id")
+        )
     if filters.stage:
         opportunities = opportunities.filter(stage=filters.stage)
     if filters.external_id is not None:
-        opportunities = opportunities.filter(external_id=_external_id(filters.external_id))
+        opportunities = opportunities.filter(external_id=_query_text(filters.external_id, "external_id"))
     rows, next_cursor = page(
         opportunities, cursor=filters.cursor, limit=check_limit(filters.limit), scope="direct-opportunities"
     )

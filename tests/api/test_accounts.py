@@ -392,3 +392,20 @@ def test_refused_tokens_get_401(api_staff, staff_token, api_anonymous):
     assert revoked.status_code == 401
     assert revoked.json()["detail"] == "This API token was revoked."
     assert not Account.objects.exists()
+
+
+def test_nul_characters_are_refused_not_a_500(api_staff):
+    """PostgreSQL cannot compare or store a NUL: a clear 400 (422 in a body) on both databases."""
+    for path, params in (
+        ("/api/v1/accounts", {"q": "north\x00wind"}),
+        ("/api/v1/accounts", {"external_id": "A\x00"}),
+        ("/api/v1/customers", {"q": "\x00"}),
+        ("/api/v1/direct-opportunities", {"external_id": "\x00"}),
+        ("/api/v1/direct-opportunities", {"account_external_id": "\x00"}),
+    ):
+        response = api_staff.get(path, params)
+        assert response.status_code == 400, (path, params, response.content)
+        assert "NUL" in response.json()["detail"]
+    assert put(api_staff, "/api/v1/accounts/by-external-id/A%00B", NORTHWIND).status_code == 400
+    assert put(api_staff, "/api/v1/accounts/by-external-id/A-1", {"name": "North\x00wind"}).status_code == 422
+    assert not Account.objects.exists()
