@@ -55,6 +55,11 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("mdf_claim.paid", "MDF claims", "Paid"),
     EventType("earning.accrued", "Earnings", "Accrued"),
     EventType("earning.reversed", "Earnings", "Reversed (a correction line)"),
+    EventType("lead.offered", "Leads", "Offered to a partner"),
+    EventType("lead.accepted", "Leads", "Accepted by a partner (it became a registration)"),
+    EventType("lead.declined", "Leads", "Declined by a partner"),
+    EventType("lead.expired", "Leads", "Offer expired without an answer"),
+    EventType("lead.converted", "Leads", "Converted (its registration is approved)"),
 )
 EVENT_NAMES = frozenset(e.name for e in EVENT_TYPES)
 TEST_EVENT = "webhook.test"
@@ -90,6 +95,11 @@ VERB_EVENTS: dict[str, tuple[str, Source]] = {
     "mdf.claim_paid": ("mdf_claim.paid", Source.TARGET),
     "earnings.accrued": ("earning.accrued", Source.EARNING_LINES),
     "earnings.reversed": ("earning.reversed", Source.EARNING_LINES),
+    "lead.offered": ("lead.offered", Source.TARGET),
+    "lead.accepted": ("lead.accepted", Source.TARGET),
+    "lead.declined": ("lead.declined", Source.TARGET),
+    "lead.expired": ("lead.expired", Source.TARGET),
+    "lead.converted": ("lead.converted", Source.TARGET),
 }
 
 

@@ -1,0 +1,368 @@
+"""Which partners should get a lead, best first, each with its score broken into reasons (points and words).
+
+Two layers:
+- `score_partner(lead, facts, ...)` is pure: what one partner's facts are worth for one lead. The points are in
+  `POINTS`, the words in the reasons; tests work the numbers out by hand.
+- `rank_partners(lead)` gathers the facts of every eligible partner in a fixed number of queries (never one per
+  partner) and scores them.
+
+Eligible: active partners that cover the lead's country or region, or sell into its industry (every active partner
+when the lead has neither), minus those that declined this lead or let its offer expire, and minus those holding an
+open offer of it (they are listed apart on the lead's page).
+"""
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from leads.regions import region_of
+
+# Points per criterion. A partner's score is the sum of its reasons' points.
+POINTS = {
+    "country": 25,  # lists the lead's country
+    "region": 15,  # works in the lead's region (and does not list the country)
+    "vertical": 15,  # sells into the lead's industry
+    "segment": 10,  # serves companies of the lead's size
+    "certified_product": 10,  # per product of interest it holds a valid certification for...
+    "certified_max": 20,  # ...up to this much
+    "tier_max": 10,  # the top tier; lower tiers in proportion to their rank
+    "capacity_free": 10,  # holds no open lead or offer
+    "capacity_some": 5,  # holds a few, under the limit
+    "capacity_full": -10,  # holds as many as the limit or more
+    "fast": 10,  # median time to accept up to FAST_HOURS
+    "prompt": 5,  # up to PROMPT_HOURS
+    "slow": -5,  # over SLOW_HOURS
+    "win_high": 10,  # won at least half of its closed leads (MIN_CLOSED or more)
+    "win_some": 5,  # won at least a quarter
+    "preferred": 50,  # the partner the customer chose on the locator
+}
+FAST_HOURS = 4
+PROMPT_HOURS = 24
+SLOW_HOURS = 48
+MIN_CLOSED = 2
+HISTORY = timedelta(days=365)  # acceptance speed looks at the offers answered in the last year
+
+SEGMENT_WORDS = {"smb": "SMB", "midmarket": "mid-market", "enterprise": "enterprise"}
+
+
+@dataclass(frozen=True)
+class LeadProfile:
+    """What ranking reads of a lead."""
+
+    country: str = ""  # ISO code
+    country_name: str = ""
+    industry: str = ""
+    size: str = ""  # smb | midmarket | enterprise
+    products: tuple[str, ...] = ()  # names of the products of interest
+    preferred_partner_id: int | None = None
+
+    @property
+    def region(self) -> str:
+        return region_of(self.country)
+
+
+@dataclass
+class PartnerFacts:
+    """What ranking knows of one partner."""
+
+    id: int
+    name: str = ""
+    regions: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    verticals: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    tier_name: str = ""
+    tier_rank: int | None = None
+    certified: dict[str, int] = field(default_factory=dict)  # product name (lower case) -> certified people
+    held: int = 0  # leads it holds (accepted or converted, not yet won or lost)
+    open_offers: int = 0  # offers of other leads waiting for its answer
+    accept_hours: list[float] = field(default_factory=list)  # how long it took to accept, offer by offer
+    leads_won: int = 0
+    leads_lost: int = 0
+
+
+@dataclass(frozen=True)
+class Reason:
+    points: int
+    text: str
+
+    def as_dict(self) -> dict:
+        return {"points": self.points, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    partner_id: int
+    name: str
+    score: int
+    reasons: tuple[Reason, ...]
+    rank: int = 0
+
+    def reasons_json(self) -> list[dict]:
+        return [r.as_dict() for r in self.reasons]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _region_label(region: str) -> str:
+    from partners.models import Partner
+
+    return str(Partner.Region(region).label) if region in Partner.Region.values else region
+
+
+def _hours(value: float) -> str:
+    if value < 1:
+        return "under an hour"
+    if value < 48:
+        return _plural(round(value), "hour")
+    return _plural(round(value / 24), "day")
+
+
+def score_partner(lead: LeadProfile, facts: PartnerFacts, *, top_tier_rank: int | None, max_open: int) -> Candidate:
+    """One partner's score for one lead, with a reason for every criterion that moved it (and for the ones that
+    did not, when the lead asks for them: "does not cover Germany")."""
+    reasons: list[Reason] = []
+    # Where: the country, else the region.
+    region = lead.region
+    if lead.country and lead.country in facts.countries:
+        reasons.append(Reason(POINTS["country"], f"Covers {lead.country_name or lead.country}"))
+    elif region and region in facts.regions:
+        reasons.append(Reason(POINTS["region"], f"Works in {_region_label(region)}"))
+    elif lead.country:
+        reasons.append(Reason(0, f"Does not list {lead.country_name or lead.country} or its region"))
+    # What: the industry, the size.
+    industry = lead.industry.strip().lower()
+    if industry:
+        if any(industry == v or industry in v or v in industry for v in facts.verticals if v):
+            reasons.append(Reason(POINTS["vertical"], f"Sells into {lead.industry.strip()}"))
+        else:
+            reasons.append(Reason(0, f"Does not list {lead.industry.strip()} among its industries"))
+    if lead.size:
+        words = SEGMENT_WORDS.get(lead.size, lead.size)
+        if lead.size in facts.segments:
+            reasons.append(Reason(POINTS["segment"], f"Serves {words} companies"))
+        else:
+            reasons.append(Reason(0, f"Does not list {words} companies among its segments"))
+    # Certifications on the products of interest.
+    certified_points = 0
+    for product in lead.products:
+        people = facts.certified.get(product.lower(), 0)
+        if people:
+            points = min(POINTS["certified_product"], POINTS["certified_max"] - certified_points)
+            certified_points += points
+            reasons.append(Reason(points, f"Certified on {product} ({_plural(people, 'person')})"))
+        else:
+            reasons.append(Reason(0, f"Nobody certified on {product}"))
+    # Tier.
+    if facts.tier_rank and top_tier_rank:
+        points = round(POINTS["tier_max"] * facts.tier_rank / top_tier_rank)
+        reasons.append(Reason(points, f"{facts.tier_name} tier"))
+    # Open capacity.
+    holding = facts.held + facts.open_offers
+    if holding == 0:
+        reasons.append(Reason(POINTS["capacity_free"], "Holds no open lead"))
+    elif holding < max_open:
+        reasons.append(Reason(POINTS["capacity_some"], f"Holds {_plural(holding, 'open lead')} (offers included)"))
+    else:
+        reasons.append(
+            Reason(
+                POINTS["capacity_full"],
+                f"Already holds {_plural(holding, 'open lead')} (offers included; {max_open} is the comfortable most)",
+            )
+        )
+    # Past answers: speed of acceptance, then win rate on leads.
+    if facts.accept_hours:
+        median = statistics.median(facts.accept_hours)
+        answered = _plural(len(facts.accept_hours), "lead")
+        if median <= FAST_HOURS:
+            reasons.append(Reason(POINTS["fast"], f"Accepts fast: median {_hours(median)} over {answered}"))
+        elif median <= PROMPT_HOURS:
+            reasons.append(Reason(POINTS["prompt"], f"Accepts within a day: median {_hours(median)} over {answered}"))
+        elif median > SLOW_HOURS:
+            reasons.append(Reason(POINTS["slow"], f"Slow to accept: median {_hours(median)} over {answered}"))
+        else:
+            reasons.append(Reason(0, f"Accepts in {_hours(median)} (median over {answered})"))
+    else:
+        reasons.append(Reason(0, "No lead accepted yet"))
+    closed = facts.leads_won + facts.leads_lost
+    if closed >= MIN_CLOSED:
+        rate = facts.leads_won / closed
+        words = f"Won {facts.leads_won} of {closed} leads ({round(rate * 100)}%)"
+        if rate >= 0.5:
+            reasons.append(Reason(POINTS["win_high"], words))
+        elif rate >= 0.25:
+            reasons.append(Reason(POINTS["win_some"], words))
+        else:
+            reasons.append(Reason(0, words))
+    if lead.preferred_partner_id == facts.id:
+        reasons.append(Reason(POINTS["preferred"], "Chosen by the customer on the partner locator"))
+    return Candidate(partner_id=facts.id, name=facts.name, score=sum(r.points for r in reasons), reasons=tuple(reasons))
+
+
+def rank(
+    lead: LeadProfile, facts: Iterable[PartnerFacts], *, top_tier_rank: int | None, max_open: int, limit: int | None
+) -> list[Candidate]:
+    """Score every partner and sort best first (ties by name, then id, so the order is stable)."""
+    scored = [score_partner(lead, f, top_tier_rank=top_tier_rank, max_open=max_open) for f in facts]
+    scored.sort(key=lambda c: (-c.score, c.name.lower(), c.partner_id))
+    if limit is not None:
+        scored = scored[:limit]
+    return [
+        Candidate(c.partner_id, c.name, c.score, c.reasons, rank=position) for position, c in enumerate(scored, start=1)
+    ]
+
+
+# --- The query layer -----------------------------------------------------------------------------------------------
+
+
+def lead_profile(lead) -> LeadProfile:
+    """The profile of a saved lead (one query for its products)."""
+    products = tuple(lead.products.order_by("name").values_list("name", flat=True)) if lead.pk else ()
+    country = str(lead.country or "")
+    return LeadProfile(
+        country=country,
+        country_name=lead.country.name if country else "",
+        industry=lead.industry,
+        size=lead.size,
+        products=products,
+        preferred_partner_id=lead.preferred_partner_id,
+    )
+
+
+def _json_list_has(field_name: str, value: str) -> Q:
+    if connection.features.supports_json_field_contains:
+        return Q(**{f"{field_name}__contains": [value]})
+    return Q(**{f"{field_name}__icontains": f'"{value}"'})
+
+
+def eligible_partners(profile: LeadProfile, *, exclude: Iterable[int] = ()):
+    """Active partners that cover the lead's country or region or sell into its industry (all active ones when the
+    lead says neither), plus the partner the customer chose, minus `exclude`."""
+    from partners.models import Partner
+
+    partners = Partner.objects.filter(status=Partner.Status.ACTIVE)
+    reach = Q()
+    if profile.country:
+        reach |= Q(countries__contains=profile.country)
+    if profile.region:
+        reach |= _json_list_has("regions", profile.region)
+    if profile.industry.strip():
+        reach |= Q(verticals__icontains=profile.industry.strip())
+    if profile.preferred_partner_id:
+        reach |= Q(pk=profile.preferred_partner_id)
+    if reach:
+        partners = partners.filter(reach)
+    excluded = list(exclude)
+    if excluded:
+        partners = partners.exclude(pk__in=excluded)
+    return partners
+
+
+def gather_facts(profile: LeadProfile, partners) -> list[PartnerFacts]:
+    """Every partner's facts in five queries whatever their number: the partners, the offers they answered, their
+    open offers and held leads, their lead outcomes, their certifications on the lead's products."""
+    from enablement.models import CertificationAward
+    from leads.models import Lead, LeadOffer
+
+    rows = partners.values_list(
+        "pk", "name", "regions", "countries", "verticals", "segments", "tier__name", "tier__rank"
+    ).order_by()
+    facts: dict[int, PartnerFacts] = {}
+    for pk, name, regions, countries, verticals, segments, tier_name, tier_rank in rows:
+        facts[pk] = PartnerFacts(
+            id=pk,
+            name=name,
+            regions=tuple(regions or ()),
+            countries=tuple(c for c in str(countries or "").split(",") if c),
+            verticals=tuple(str(v).strip().lower() for v in verticals or ()),
+            segments=tuple(segments or ()),
+            tier_name=tier_name or "",
+            tier_rank=tier_rank,
+        )
+    if not facts:
+        return []
+    ids = partners.values("pk")
+    since = timezone.now() - HISTORY
+    accepted = LeadOffer.objects.filter(
+        partner__in=ids, status=LeadOffer.Status.ACCEPTED, responded_at__gte=since
+    ).values_list("partner_id", "offered_at", "responded_at")
+    for partner_id, offered_at, responded_at in accepted:
+        if partner_id in facts:
+            facts[partner_id].accept_hours.append(max((responded_at - offered_at).total_seconds() / 3600, 0))
+    open_offers = (
+        LeadOffer.objects.filter(partner__in=ids, status=LeadOffer.Status.OFFERED)
+        .values("partner_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in open_offers:
+        if row["partner_id"] in facts:
+            facts[row["partner_id"]].open_offers = row["n"]
+    outcomes = (
+        Lead.objects.filter(partner__in=ids)
+        .values("partner_id")
+        .annotate(
+            held=Count("pk", filter=Q(status__in=Lead.HELD)),
+            won=Count("pk", filter=Q(status=Lead.Status.WON)),
+            lost=Count("pk", filter=Q(status=Lead.Status.LOST)),
+        )
+        .order_by()
+    )
+    for row in outcomes:
+        found = facts.get(row["partner_id"])
+        if found is not None:
+            found.held, found.leads_won, found.leads_lost = row["held"], row["won"], row["lost"]
+    if profile.products:
+        by_product = Q()
+        for product in profile.products:
+            by_product |= Q(certification__courses__product__iexact=product)
+        awards = (
+            CertificationAward.objects.filter(
+                by_product,
+                partner__in=ids,
+                revoked_at__isnull=True,
+                expires_at__gte=timezone.localdate(),
+                certification__is_active=True,
+            )
+            .values("partner_id", "certification__courses__product")
+            .annotate(people=Count("user_id", distinct=True))
+            .order_by()
+        )
+        for row in awards:
+            found = facts.get(row["partner_id"])
+            if found is not None:
+                key = str(row["certification__courses__product"]).lower()
+                found.certified[key] = max(found.certified.get(key, 0), row["people"])
+    return list(facts.values())
+
+
+def top_tier_rank() -> int | None:
+    from partners.models import Tier
+
+    return Tier.objects.aggregate(top=Max("rank"))["top"]
+
+
+def rank_partners(lead, *, limit: int | None = 20, settings=None) -> list[Candidate]:
+    """The eligible partners for a saved lead, best first, at most `limit`. A fixed number of queries (about
+    eight) whatever the number of partners."""
+    from leads.models import LeadOffer
+    from leads.services.settings import distribution_settings
+
+    settings = settings or distribution_settings()
+    profile = lead_profile(lead)
+    # Declined or let it expire: not asked again. An open offer: listed apart.
+    exclude = set(
+        LeadOffer.objects.filter(
+            lead=lead,
+            status__in=[LeadOffer.Status.DECLINED, LeadOffer.Status.EXPIRED, LeadOffer.Status.OFFERED],
+        ).values_list("partner_id", flat=True)
+    )
+    facts = gather_facts(profile, eligible_partners(profile, exclude=exclude))
+    return rank(profile, facts, top_tier_rank=top_tier_rank(), max_open=settings.max_open_leads, limit=limit)

@@ -1,0 +1,132 @@
+"""Ranking worked out by hand: each partner's points, criterion by criterion (leads.ranking.POINTS)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dealreg.models import Product
+from leads.models import Lead, LeadOffer
+from leads.ranking import LeadProfile, PartnerFacts, rank, rank_partners, score_partner
+from leads.services.settings import distribution_settings
+from partners.models import Partner, Tier
+from tests.enablement.factories import AwardFactory, CertificationFactory, CourseFactory
+from tests.factories import MembershipFactory, PartnerFactory
+
+LEAD = LeadProfile(
+    country="DE",
+    country_name="Germany",
+    industry="Healthcare",
+    size="midmarket",
+    products=("Analytics", "Platform"),
+)
+
+
+def _texts(candidate):
+    return [(r.points, r.text) for r in candidate.reasons]
+
+
+def test_a_perfect_fit_scores_every_criterion():
+    facts = PartnerFacts(
+        id=1,
+        name="Berlin Health IT",
+        regions=("emea",),
+        countries=("DE", "AT"),
+        verticals=("healthcare", "pharma"),
+        segments=("midmarket",),
+        tier_name="Gold",
+        tier_rank=3,
+        certified={"analytics": 2, "platform": 1},
+        accept_hours=[1.0, 3.0, 2.0],
+        leads_won=3,
+        leads_lost=1,
+    )
+    candidate = score_partner(LEAD, facts, top_tier_rank=3, max_open=5)
+    assert _texts(candidate) == [
+        (25, "Covers Germany"),
+        (15, "Sells into Healthcare"),
+        (10, "Serves mid-market companies"),
+        (10, "Certified on Analytics (2 persons)"),
+        (10, "Certified on Platform (1 person)"),
+        (10, "Gold tier"),
+        (10, "Holds no open lead"),
+        (10, "Accepts fast: median 2 hours over 3 leads"),
+        (10, "Won 3 of 4 leads (75%)"),
+    ]
+    assert candidate.score == 110
+
+
+def test_region_without_country_busy_and_slow_partner():
+    facts = PartnerFacts(
+        id=2,
+        name="Paris Retail Partners",
+        regions=("emea",),
+        countries=("FR",),
+        verticals=("retail",),
+        segments=("enterprise",),
+        tier_name="Silver",
+        tier_rank=2,
+        held=3,
+        open_offers=2,
+        accept_hours=[60.0, 70.0],
+        leads_won=0,
+        leads_lost=3,
+    )
+    candidate = score_partner(LEAD, facts, top_tier_rank=3, max_open=5)
+    # 15 (region) + 0 + 0 + 0 + 0 + round(10 * 2/3) = 7 − 10 (5 held, the limit) − 5 (slow) + 0 (won 0 of 3)
+    assert candidate.score == 15 + 7 - 10 - 5
+    texts = {t: p for p, t in _texts(candidate)}
+    assert texts["Works in Europe, Middle East & Africa"] == 15
+    assert texts["Nobody certified on Analytics"] == 0
+    assert texts["Silver tier"] == 7
+    assert texts["Slow to accept: median 3 days over 2 leads"] == -5
+    assert texts["Won 0 of 3 leads (0%)"] == 0
+
+
+def test_locator_choice_and_ordering_ties_by_name():
+    chosen = LeadProfile(country="US", country_name="United States", preferred_partner_id=9)
+    a = PartnerFacts(id=9, name="Zeta", regions=("na",))
+    b = PartnerFacts(id=8, name="Alpha", regions=("na",))
+    c = PartnerFacts(id=7, name="Beta", regions=("na",))
+    ranked = rank(chosen, [a, b, c], top_tier_rank=None, max_open=5, limit=None)
+    assert [(x.name, x.score, x.rank) for x in ranked] == [("Zeta", 75, 1), ("Alpha", 25, 2), ("Beta", 25, 3)]
+    assert (50, "Chosen by the customer on the partner locator") in _texts(ranked[0])
+
+
+@pytest.mark.django_db
+def test_rank_partners_gathers_facts_in_a_fixed_number_of_queries(django_assert_max_num_queries):
+    gold = Tier.objects.create(name="Gold", rank=3)
+    Tier.objects.create(name="Silver", rank=2)
+    analytics = Product.objects.create(name="Analytics")
+    course = CourseFactory(title="Analytics for sellers", product="Analytics")
+    certification = CertificationFactory(name="Analytics seller")
+    certification.courses.add(course)
+    best = PartnerFactory(
+        name="Berlin Health IT", countries=["DE"], regions=["emea"], verticals=["Healthcare"], tier=gold
+    )
+    seller = MembershipFactory(partner=best).user
+    AwardFactory(certification=certification, partner=best, user=seller)
+    region_only = PartnerFactory(name="Paris Partners", countries=["FR"], regions=["emea"])
+    PartnerFactory(name="Far away", countries=["US"], regions=["na"])  # not eligible: other region, industry
+    PartnerFactory(name="Dormant DE", countries=["DE"], status=Partner.Status.DORMANT)  # not active
+    declined = PartnerFactory(name="Declined it", countries=["DE"], regions=["emea"])
+    for i in range(10):
+        PartnerFactory(name=f"Filler {i}", regions=["emea"])
+    lead = Lead.objects.create(
+        name="Charité Digital", country="DE", industry="Healthcare", contact_name="Eva", contact_email="e@c.de"
+    )
+    lead.products.add(analytics)
+    now = timezone.now()
+    LeadOffer.objects.create(
+        lead=lead, partner=declined, status="declined", offered_at=now, deadline=now + timedelta(hours=8)
+    )
+    distribution_settings()  # the settings row exists (created once, on first read)
+    with django_assert_max_num_queries(9):
+        ranked = rank_partners(lead, limit=None)
+    names = [c.name for c in ranked]
+    assert names[0] == "Berlin Health IT"
+    # 25 country + 15 vertical + 10 certified + 10 gold + 10 free capacity + 0 (no history)
+    assert ranked[0].score == 70
+    assert "Paris Partners" in names
+    assert not {"Far away", "Dormant DE", "Declined it"} & set(names)
+    assert ranked[[c.partner_id for c in ranked].index(region_only.pk)].score == 15 + 10
