@@ -13,6 +13,7 @@ class PartnersConfig(AppConfig):
 
         # seed_demo runs every app's steps in order: the program and partners first, tiers evaluated at the end.
         register_demo_step("partners", "partners.demo.seed_partners", order=0)
+        register_demo_step("prospects", "partners.demo_prospects.seed_prospects", order=45)  # after deals, insights
         register_demo_step("locator", "partners.demo_locator.seed_locator", order=60)  # after the apps' partners
         register_demo_step("tiers", "partners.demo.evaluate_tiers", order=90)
         register_demo_step("logins", "partners.demo.print_logins", order=100)

@@ -82,3 +82,9 @@ class Prospect(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        from prm.names import registrable_domain
+
+        self.domain = registrable_domain(self.website)
+        super().save(*args, **kwargs)
