@@ -477,7 +477,7 @@ class EarningLineOut(Schema):
     calculation: str
     earned_on: date
     payable_on: date
-    hold_reason: str
+    hold_reason: str = Field(description="Why the line is on hold (empty unless its status is held).")
     approved_at: datetime | None
     paid_at: datetime | None
     paid_on: date | None

@@ -41,7 +41,8 @@ def line_out(line: EarningLine) -> dict[str, Any]:
         "calculation": line.calculation,
         "earned_on": line.earned_on,
         "payable_on": line.payable_on,
-        "hold_reason": line.hold_reason,
+        # As the portal shows it: the reason of a line on hold (a released line's old reason is not shown).
+        "hold_reason": line.hold_reason if line.state == EarningLine.State.HELD else "",
         "approved_at": line.approved_at,
         "paid_at": line.paid_at,
         "paid_on": statements.paid_on(line),
