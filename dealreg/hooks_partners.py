@@ -77,21 +77,18 @@ def register() -> None:
 
 
 def open_deal_products(*, partner_id: int, user_id: int) -> dict[str, int]:
-    """{product name: how many of the person's open registrations (submitted, needs info, approved) are for it},
-    for the person's own registrations at their own company only (one query)."""
-    from django.db.models import Count
+    """{product: how many of the person's open registrations (submitted, needs info, approved) name it}, for the
+    person's own registrations at their own company only (one query). Products are read from the registration's
+    summary (`products`: the catalogue's picks and what was typed, or the text of older registrations)."""
+    from dealreg.models import Registration
 
-    from dealreg.models import Product, Registration, RegistrationProduct
-
-    open_ids = Registration.objects.filter(
+    summaries = Registration.objects.filter(
         partner_id=partner_id, created_by_id=user_id, status__in=Registration.ACTIVE
-    ).values("pk")
-    rows = (
-        RegistrationProduct.objects.filter(registration_id__in=open_ids)
-        .values("product_id")
-        .annotate(n=Count("registration_id", distinct=True))
-        .order_by()
-    )
-    counts = {row["product_id"]: row["n"] for row in rows}
-    names = dict(Product.objects.filter(pk__in=counts).values_list("pk", "name"))
-    return {names[pk]: n for pk, n in counts.items() if pk in names}
+    ).values_list("products", flat=True)
+    counts: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for summary in summaries:
+        for name in {" ".join(part.split()) for part in (summary or "").split(",")} - {""}:
+            key = names.setdefault(name.casefold(), name)
+            counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -21,7 +21,8 @@ Reasons and points (an item collects every reason that applies; highest total fi
   and admins, 10 ("Your company needs 3 more approved deal registrations for Gold");
 - made for their role: 15 ("Made for sales people"); for everyone: 5 ("For every role"), only with another
   reason or when nothing else is left to suggest.
-Completed courses and content already opened are left out, except a course that renews a certification.
+Completed courses and content already opened are left out, except a course that renews their certification;
+renewal courses are only for the people whose certification they renew.
 Courses made for another role are left out unless another reason brings them in.
 """
 
@@ -80,6 +81,7 @@ class Item:
     roles: tuple[str, ...] = ()  # empty: for everyone
     product: str = ""
     meta: str = ""  # "4 lessons · about 30 min", "Video"
+    is_renewal: bool = False  # a course that renews a certification: only for the people whose one expires
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ def rank(items: list[Item], facts: Facts, *, limit: int = PAGE_LIMIT) -> list[Re
     for item in items:
         is_course = item.kind == "course"
         renews = renewing.get(item.pk, []) if is_course else []
-        if is_course and item.pk in facts.completed and not renews:
+        if is_course and (item.pk in facts.completed or item.is_renewal) and not renews:
             continue
         if not is_course and item.pk in facts.viewed:
             continue
@@ -185,9 +187,9 @@ def rank(items: list[Item], facts: Facts, *, limit: int = PAGE_LIMIT) -> list[Re
             text = f"Your company needs {cert_gap.words} for {cert_gap.tier}: this leads to "
             reasons.append(Reason(text + path_of[item.pk][0].certification, POINTS_TIER_CERT + bonus))
         if item.product and item.product.casefold() in products:
-            name, n = products[item.product.casefold()]
+            _, n = products[item.product.casefold()]
             points = min(POINTS_DEAL_MAX, POINTS_DEAL + POINTS_DEAL_MORE * (n - 1))
-            reasons.append(Reason(f"You have {_deals(n)} with {name}", points))
+            reasons.append(Reason(f"You have {_deals(n)} with {item.product}", points))
         if is_course and item.pk in facts.progress:
             reasons.append(Reason(f"You are {facts.progress[item.pk]}% through it", POINTS_IN_PROGRESS))
         if sales_gaps and facts.role in ("sales", "admin") and "sales" in item.roles:
@@ -256,6 +258,7 @@ def gather(*, user: Any, partner: Any, membership: Any, now=None) -> tuple[list[
             product=c.product,
             meta=f"{'Renewal · ' if c.is_renewal else ''}{c.lesson_count} lesson{'s' if c.lesson_count != 1 else ''}"
             f" · about {c.estimated_minutes} min",
+            is_renewal=c.is_renewal,
         )
         for c in courses
     ]

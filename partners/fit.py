@@ -357,10 +357,12 @@ def score_fit(candidate: Candidate, profile: IdealProfile) -> Fit:
         judged += POINTS_TYPE
         n = profile.types.get(candidate.type, 0)
         kind = _type_short(candidate.type)
-        if n:
-            verb = "is" if n == 1 else "are"
-            noun = kind if n == 1 else _type_plural(candidate.type)
-            text = f"Type {kind}: {_of_best(n, size)} of your {size} best partners {verb} {noun}"
+        if n and size == 1:
+            text = f"Type {kind}: like your best partner"
+        elif n == 1:
+            text = f"Type {kind}: 1 of your {size} best partners has this type"
+        elif n:
+            text = f"Type {kind}: {_of_best(n, size)} of your {size} best partners are {_type_plural(candidate.type)}"
         else:
             text = f"Type {kind}: none of your {size} best partners is one"
         reasons.append(Reason(text, _points(n, size, POINTS_TYPE), POINTS_TYPE))

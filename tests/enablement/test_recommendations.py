@@ -40,6 +40,7 @@ ITEMS = [
     asset(11, "Product X battlecard", ["sales"], "product x"),
     asset(12, "Company overview"),
     asset(13, "Already read", ["sales"]),
+    Item("course", 7, "Someone else's renewal", "/c/7/", ("sales",), is_renewal=True),
 ]
 FACTS = Facts(
     role="sales",
@@ -68,7 +69,8 @@ def test_ranking_worked_out():
         ("Security Specialist path", 40),  # another role's path, brought in by the tier gap alone
         ("Company overview", 5),  # for everyone, nothing else: last
     ]
-    # Marketing basics (another role), Done course (completed) and Already read (viewed) are left out.
+    # Marketing basics (another role), Done course (completed), Already read (viewed) and a renewal course of a
+    # certification that is not theirs are left out.
     top = found[0]
     assert [r.text for r in top.reasons] == [
         "Your company needs 2 more certified people for Gold: this leads to Sales Pro",
@@ -125,12 +127,21 @@ def world(partner_a, partner_a_admin, partner_a_seller, partner_b, partner_b_use
         certification=security, partner=partner_a, user=partner_a_seller, expires_at=today + timedelta(days=20)
     )
     product_x, product_y = Product.objects.create(name="Product X"), Product.objects.create(name="Product Y")
-    mine = RegistrationFactory(partner=partner_a, created_by=partner_a_seller, status=Registration.Status.SUBMITTED)
+    # Products are read from the registration's summary (the catalogue's picks and what was typed).
+    mine = RegistrationFactory(
+        partner=partner_a, created_by=partner_a_seller, status=Registration.Status.SUBMITTED, products="Product X"
+    )
     RegistrationProduct.objects.create(registration=mine, product=product_x)
-    lost = RegistrationFactory(partner=partner_a, created_by=partner_a_seller, status=Registration.Status.LOST)
-    RegistrationProduct.objects.create(registration=lost, product=product_y)  # closed: not an open deal
+    RegistrationFactory(  # closed: not an open deal
+        partner=partner_a, created_by=partner_a_seller, status=Registration.Status.LOST, products="Product Y"
+    )
+    RegistrationFactory(  # a colleague's deal: not the seller's
+        partner=partner_a, created_by=partner_a_admin, status=Registration.Status.APPROVED, products="Product Y"
+    )
     # Partner B: its own deal on Product Y and its own expiring certificate, which must not feed partner A's lists.
-    theirs = RegistrationFactory(partner=partner_b, created_by=partner_b_user, status=Registration.Status.APPROVED)
+    theirs = RegistrationFactory(
+        partner=partner_b, created_by=partner_b_user, status=Registration.Status.APPROVED, products="product y, Extras"
+    )
     RegistrationProduct.objects.create(registration=theirs, product=product_y)
     AwardFactory(certification=security, partner=partner_b, user=partner_b_user, expires_at=today + timedelta(days=5))
     return {"expires": today + timedelta(days=20)}
@@ -155,7 +166,12 @@ def test_a_seller_gets_renewal_deals_and_role(world, partner_a_seller):
 @pytest.mark.django_db
 def test_an_admin_gets_the_tier_gap_paths(world, partner_a_admin):
     found = _recs(partner_a_admin)
-    assert [(r.item.title, r.score) for r in found] == [("Sales Pro 101", 40), ("Security basics", 40)]
+    assert [(r.item.title, r.score) for r in found] == [
+        ("Sales Pro 101", 40),
+        ("Security basics", 40),
+        ("Product Y deep dive", 30),  # the admin's own approved deal
+        ("Product Y battlecard", 30),
+    ]
     # The seller's certificate still counts: one more certified person reaches Gold's two.
     assert found[0].reason == "Your company needs 1 more certified person for Gold: this leads to Sales Pro"
 

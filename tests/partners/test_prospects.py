@@ -54,7 +54,7 @@ def test_list_shows_fit_sorted_best_first(manager_client, best_var):
     rows = response.context["page"].object_list
     assert [(r.prospect.name, r.fit.score) for r in rows] == [("Medisell", 100), ("Far Away Resellers", 0)]
     html = response.content.decode()
-    assert "Type VAR: 1 of your 1 best partners is VAR" in html
+    assert "Type VAR: like your best partner" in html
     assert 'href="/manage/prospects/"' in manager_client.get(reverse("manage:application_list")).content.decode()
 
 
