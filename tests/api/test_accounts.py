@@ -409,3 +409,30 @@ def test_nul_characters_are_refused_not_a_500(api_staff):
     assert put(api_staff, "/api/v1/accounts/by-external-id/A%00B", NORTHWIND).status_code == 400
     assert put(api_staff, "/api/v1/accounts/by-external-id/A-1", {"name": "North\x00wind"}).status_code == 422
     assert not Account.objects.exists()
+
+
+def test_a_lost_race_for_a_new_external_id_ends_as_an_update(channel_manager, monkeypatch):
+    """Two syncs upserting the same new id at once: the database's constraint stops the second insert, and the
+    upsert then updates the winner's account (simulated: the early check misses the other sync's row)."""
+    from dealreg.services.accounts import records
+
+    winner = AccountFactory(name="Winner Inc", website="https://winner.example.com", external_id="RACE-1")
+    monkeypatch.setattr(records, "_external_id_taken", lambda *args, **kwargs: None)
+    real_filter = Account.objects.filter
+    calls = {"n": 0}
+
+    def filter_missing_once(*args, **kwargs):
+        # The upsert's first look-up runs before the other sync committed: it finds nothing.
+        if kwargs == {"external_id": "RACE-1"} and calls["n"] == 0:
+            calls["n"] += 1
+            return Account.objects.none()
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Account.objects, "filter", filter_missing_once)
+    account, created = records.account_upsert(
+        actor=channel_manager, external_id="RACE-1", data={"name": "Race Corp", "industry": "Energy"}
+    )
+    assert created is False
+    assert account.pk == winner.pk
+    assert Account.objects.get(pk=winner.pk).industry == "Energy"
+    assert real_filter(external_id="RACE-1").count() == 1
