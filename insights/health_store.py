@@ -225,16 +225,17 @@ ACTIONS = {
 
 
 def next_action(reasons: list[dict], *, partner_id: int) -> NextAction | None:
-    """The suggested next action for the biggest negative reason that has one (`reasons` as stored, biggest loss
-    first: HealthSnapshot.negative_reasons); None when nothing pulls the score down."""
-    for reason in reasons:
-        rule = ACTIONS.get(reason.get("key", ""))
-        if rule is None:
-            continue
-        label, name, suffix = rule
-        args = [] if name == "manage:deals" or name == "manage:mdf_requests" else [partner_id]
-        return NextAction(label, reverse(name, args=args) + suffix.format(pk=partner_id), reason.get("text", ""))
-    return None
+    """The suggested next action (None when nothing pulls the score down): a stalled onboarding first (it is why a
+    new partner does nothing yet), else the biggest negative reason that has a rule, a specific one before plain
+    inactivity when they weigh the same (`reasons` as stored: HealthSnapshot.negative_reasons)."""
+    ranked = [r for r in reasons if r.get("key", "") in ACTIONS and r.get("points", 0) < 0]
+    if not ranked:
+        return None
+    stalled = [r for r in ranked if r["key"] == "onboarding_stalled"]
+    reason = stalled[0] if stalled else min(ranked, key=lambda r: (r["points"], r["key"] == "inactive"))
+    label, name, suffix = ACTIONS[reason["key"]]
+    args = [] if name in ("manage:deals", "manage:mdf_requests") else [partner_id]
+    return NextAction(label, reverse(name, args=args) + suffix.format(pk=partner_id), reason.get("text", ""))
 
 
 def next_action_text(snapshot: HealthSnapshot) -> str:
@@ -357,6 +358,15 @@ class Sparkline:
     @property
     def latest(self) -> HealthSnapshot | None:
         return self.values[-1] if self.values else None
+
+    @property
+    def changes(self) -> list[HealthSnapshot]:
+        """The first day, each day the score changed, and the last day: the numbers behind the line, short."""
+        out = []
+        for n, s in enumerate(self.values):
+            if n == 0 or n == len(self.values) - 1 or s.score != self.values[n - 1].score:
+                out.append(s)
+        return out
 
 
 def sparkline(history: list[HealthSnapshot], *, days: int = 90, today: date | None = None) -> Sparkline:

@@ -15,6 +15,7 @@ from insights.health_store import (
     history_for,
     latest_for,
     next_action,
+    sparkline,
 )
 from insights.models import HealthSnapshot
 from partners.models import Partner
@@ -213,3 +214,39 @@ def test_recalculate_is_for_the_channel_team_only(admin_client_a, partner_a):
 def test_compute_for_a_partner_not_scored(db):
     partner = PartnerFactory(status=Partner.Status.APPLIED)
     assert compute_for(partner) is None
+
+
+def test_next_action_prefers_onboarding_then_specific_reasons():
+    onboarding = [
+        {"points": -25, "text": "No activity recorded yet", "key": "inactive"},
+        {
+            "points": -15,
+            "text": "Onboarding stalled 12 days on “Accept the partner agreement”",
+            "key": "onboarding_stalled",
+        },
+    ]
+    assert next_action(onboarding, partner_id=3).label == "Open onboarding and unblock the step"
+    tied = [
+        {"points": -10, "text": "Last activity 35 days ago", "key": "inactive"},
+        {"points": -10, "text": "Fewer deals: 1 vs 3", "key": "deals_down"},
+        {"points": -10, "text": "Nobody holds a current certification", "key": "not_certified"},
+    ]
+    action = next_action(tied, partner_id=3)
+    assert action.label == "Book a pipeline review"
+    assert action.url == reverse("manage:partner_reviews", args=[3])
+    assert action.reason == "Fewer deals: 1 vs 3"
+
+
+def test_the_sparkline_draws_the_last_90_days_with_its_numbers(idle):
+    now = timezone.now()
+    for days in (120, 89, 60, 59, 0):
+        compute_all(now=now - timedelta(days=days), notify=False)
+    Partner.objects.filter(pk=idle.pk).update(last_activity_at=now)
+    compute_all(now=now)
+    spark = sparkline(history_for(idle.pk), today=timezone.localdate(now))
+    assert [s.day for s in spark.values] == [timezone.localdate(now - timedelta(days=d)) for d in (89, 60, 59, 0)]
+    assert [s.score for s in spark.changes] == [15, 55]  # the first day, then the day it changed (the last)
+    first, *_, last = spark.points.split()
+    assert first == "0.0,51.0"  # day 1 of 90 at x=0, score 15 → 60 − 9
+    assert last == "300.0,27.0"  # today at the right edge, score 55 → 60 − 33
+    assert spark.last == (300.0, 27.0)
