@@ -61,7 +61,9 @@ def csv_response(*, name: str, header: Sequence[str], rows: Iterable[Iterable[ob
 
 def exports_csv(url_name: str, **kwargs: object) -> Callable[[Callable], Callable]:
     """Mark a manager list view as exporting the rows its current filters show at `url_name` (the export view
-    reads the same query string and calls the same selector). `tests/prm/test_every_list_exports.py` requires every
+    reads the same query string and calls the same selector), reversed with `kwargs`; a list inside a page with a
+    path parameter (an endpoint's delivery log) passes none, and its export takes the page's own. The page links to
+    it with `{% url url_name … %}{% querystring page=None %}`. `tests/prm/test_every_list_exports.py` requires every
     manager list to carry this mark (or a reason in its allow-list) and checks the export against the page."""
 
     def decorator(view: Callable) -> Callable:

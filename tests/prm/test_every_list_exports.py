@@ -88,8 +88,8 @@ NO_EXPORT = {
 }
 
 
-def manager_pages() -> dict[str, object]:
-    """Every manager URL name without a path parameter → its view."""
+def manager_pages(*, with_parameters: bool = False) -> dict[str, object]:
+    """Every manager URL name without a path parameter (or, `with_parameters`, with one) → its view."""
     pages: dict[str, object] = {}
 
     def walk(patterns, prefix: str, namespace: str) -> None:
@@ -99,15 +99,16 @@ def manager_pages() -> dict[str, object]:
                 walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
             elif isinstance(pattern, URLPattern) and pattern.name:
                 route = prefix + str(pattern.pattern)
-                if route.startswith("manage/") and "<" not in route and not route.endswith(".csv"):
+                if route.startswith("manage/") and ("<" in route) == with_parameters and not route.endswith(".csv"):
                     pages[f"{namespace}{pattern.name}"] = pattern.callback
 
     walk(get_resolver().url_patterns, "", "")
     return pages
 
 
-def exporting_lists() -> dict[str, tuple[str, dict]]:
-    return {name: getattr(view, EXPORT_ATTR) for name, view in manager_pages().items() if hasattr(view, EXPORT_ATTR)}
+def exporting_lists(*, with_parameters: bool = False) -> dict[str, tuple[str, dict]]:
+    pages = manager_pages(with_parameters=with_parameters)
+    return {name: getattr(view, EXPORT_ATTR) for name, view in pages.items() if hasattr(view, EXPORT_ATTR)}
 
 
 def test_every_manager_page_is_classified():
@@ -119,6 +120,8 @@ def test_every_manager_page_is_classified():
     stale = sorted((set(NOT_A_LIST) | set(NO_EXPORT)) - set(pages))
     assert not stale, f"No such manager page any more: {stale}"
     assert set(LISTS) <= set(exporting), "a case below is for a page that is not marked @exports_csv"
+    # A list inside a record's page (an endpoint's delivery log) is checked on a record its case makes.
+    assert set(exporting_lists(with_parameters=True)) == set(RECORD_LISTS)
     for _name, (export_name, kwargs) in exporting.items():
         reverse(export_name, kwargs=kwargs)  # the export the mark names exists
 
@@ -194,6 +197,24 @@ def _import_jobs() -> None:
     user = get_user_model().objects.get(email="manager@example.com")
     ImportJob.objects.create(kind="partners", file="imports/a.csv", filename="@SUM(A1).csv", created_by=user)
     ImportJob.objects.create(kind="accounts", file="imports/b.csv", filename="accounts.csv", created_by=user)
+
+
+def _endpoint_with_deliveries() -> dict:
+    """An endpoint with a delivered event and two failed ones, failing with text a spreadsheet would run."""
+    from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(url="https://crm.example.com/hooks/log")
+    for status, error in [("succeeded", ""), ("failed", "@SUM(1+1) timed out"), ("gave_up", "-1+2 refused")]:
+        WebhookDelivery.objects.create(
+            endpoint=endpoint, event_type="registration.approved", payload={}, status=status, error=error
+        )
+    return {"pk": endpoint.pk}
+
+
+# Lists inside a record's page: the function (dotted path) that makes a record and returns the page's kwargs.
+RECORD_LISTS: dict[str, tuple[str, Case]] = {
+    "manage:webhook_detail": (f"{__name__}._endpoint_with_deliveries", Case(filter="show=failed")),
+}
 
 
 class _TableRows(HTMLParser):
@@ -297,34 +318,49 @@ def test_every_list_exports_the_rows_it_shows(demo_manager):
         case = LISTS.get(name, Case())
         if case.prepare:
             import_string(case.prepare)()
-        export_url = reverse(export_name, kwargs=kwargs)
-        counts = {}
-        for query in ["", case.filter] if case.filter else [""]:
-            suffix = f"?{query}" if query else ""
-            page = demo_manager.get(reverse(name) + suffix)
-            assert page.status_code == 200, name
-            shown = _page_rows(page, case)
-            if shown and f'href="{escape(export_url + suffix)}' not in page.content.decode():
-                failures.append(f"{name}{suffix}: no Export CSV link to {export_url + suffix}")
-            rows = _csv_rows(demo_manager.get(export_url + suffix))
-            header, data = rows[0], rows[1:]
-            if not header or not all(header):
-                failures.append(f"{name}: the export's header row is {header!r}")
-            found = len({row[case.key_column] for row in data}) if case.key_column is not None else len(data)
-            if found != shown:
-                failures.append(f"{name}{suffix}: the page shows {shown} rows, the export has {found}")
-            if any(len(row) != len(header) for row in data):
-                failures.append(f"{name}{suffix}: a row has not as many cells as the header")
-            formulas = [cell for row in rows for cell in row if _is_formula(cell)]
-            if formulas:
-                failures.append(f"{name}{suffix}: cells a spreadsheet runs: {formulas[:3]}")
-            counts[query] = len(data)
-            if not query and case.has_text:
-                neutralised = [c for row in data for c in row if c[:1] == "'" and c[1:2] in PREFIXES]
-                if data and not neutralised:
-                    failures.append(f"{name}: no neutralised cell, though the demo world's texts start with {PREFIXES}")
-        if not counts[""]:
-            failures.append(f"{name}: the demo world gives the list no row to check")
-        if case.filter and not counts[""] > counts[case.filter]:
-            failures.append(f"{name}: ?{case.filter} does not narrow the export ({counts})")
+        failures += _check(demo_manager, name, {}, reverse(export_name, kwargs=kwargs), case)
     assert not failures, "\n".join(failures)
+
+
+def test_lists_inside_a_record_page_export_their_rows(demo_manager):
+    failures: list[str] = []
+    for name, (export_name, kwargs) in sorted(exporting_lists(with_parameters=True).items()):
+        make, case = RECORD_LISTS[name]
+        page_kwargs = import_string(make)()
+        failures += _check(demo_manager, name, page_kwargs, reverse(export_name, kwargs=kwargs or page_kwargs), case)
+    assert not failures, "\n".join(failures)
+
+
+def _check(client: Client, name: str, page_kwargs: dict, export_url: str, case: Case) -> list[str]:
+    """What is wrong with the export at `export_url` against the page `name`, unfiltered and with the filter."""
+    failures: list[str] = []
+    counts = {}
+    for query in ["", case.filter] if case.filter else [""]:
+        suffix = f"?{query}" if query else ""
+        page = client.get(reverse(name, kwargs=page_kwargs) + suffix)
+        assert page.status_code == 200, name
+        shown = _page_rows(page, case)
+        if shown and f'href="{escape(export_url + suffix)}' not in page.content.decode():
+            failures.append(f"{name}{suffix}: no Export CSV link to {export_url + suffix}")
+        rows = _csv_rows(client.get(export_url + suffix))
+        header, data = rows[0], rows[1:]
+        if not header or not all(header):
+            failures.append(f"{name}: the export's header row is {header!r}")
+        found = len({row[case.key_column] for row in data}) if case.key_column is not None else len(data)
+        if found != shown:
+            failures.append(f"{name}{suffix}: the page shows {shown} rows, the export has {found}")
+        if any(len(row) != len(header) for row in data):
+            failures.append(f"{name}{suffix}: a row has not as many cells as the header")
+        formulas = [cell for row in rows for cell in row if _is_formula(cell)]
+        if formulas:
+            failures.append(f"{name}{suffix}: cells a spreadsheet runs: {formulas[:3]}")
+        counts[query] = len(data)
+        if not query and case.has_text:
+            neutralised = [c for row in data for c in row if c[:1] == "'" and c[1:2] in PREFIXES]
+            if data and not neutralised:
+                failures.append(f"{name}: no neutralised cell, though the demo world's texts start with {PREFIXES}")
+    if not counts[""]:
+        failures.append(f"{name}: the demo world gives the list no row to check")
+    if case.filter and not counts[""] > counts[case.filter]:
+        failures.append(f"{name}: ?{case.filter} does not narrow the export ({counts})")
+    return failures
