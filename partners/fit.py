@@ -216,7 +216,10 @@ class IdealProfile:
             return ["No partner has won revenue in the last 12 months yet: fit is judged on your stage alone."]
         lines = []
         kind, n = self.types.most_common(1)[0]
-        lines.append(f"Mostly {_type_plural(kind)} ({n} of {self.size})")
+        if n * 2 > self.size:
+            lines.append(f"Mostly {_type_plural(kind)} ({n} of {self.size})")
+        else:
+            lines.append("Types: " + ", ".join(f"{_type_short(k)} ({c})" for k, c in self.types.most_common(4)))
         if self.regions:
             lines.append("Regions: " + ", ".join(_region(r) for r, _ in self.regions.most_common(3)))
         if self.verticals:

@@ -203,3 +203,8 @@ def test_an_applicant_and_a_prospect_are_scored_the_same_way(fake_sources):
     # type 30 + stage (Validation recommends VARs) 15 + reach 20 + industries 15 + sellers 0 of 10 → 80 of 90.
     assert (result.judged, result.score) == (90, 89)
     assert result.reasons[2].text == "Covers Europe, Middle East & Africa, Germany like 1 of your best"
+
+
+def test_profile_summary_names_a_mixed_set_of_types():
+    mixed = [best(1, VAR), best(2, SI), best(3, Partner.Type.DISTRIBUTOR)]
+    assert build_profile(mixed, 1).summary()[0] == "Types: VAR (1), SI (1), Distributor (1)"
