@@ -226,3 +226,19 @@ def test_overlap_is_batched_and_fast(django_assert_max_num_queries):
     with django_assert_max_num_queries(2):  # 1,000 rows: two batches of 500, one query each
         assert customer_overlap(rows) == 30
     assert time.monotonic() - started < 30
+
+
+def test_the_list_reads_a_fixed_number_of_queries(manager_client, best_var):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert manager_client.get(reverse("manage:prospect_list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    make(name="First", regions=["emea"])
+    few = count()
+    for n in range(12):
+        make(name=f"More {n}", verticals=["Healthcare"], countries=["DE"])
+    assert count() == few
