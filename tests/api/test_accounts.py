@@ -436,3 +436,30 @@ def test_a_lost_race_for_a_new_external_id_ends_as_an_update(channel_manager, mo
     assert account.pk == winner.pk
     assert Account.objects.get(pk=winner.pk).industry == "Energy"
     assert real_filter(external_id="RACE-1").count() == 1
+
+
+def test_patch_an_opportunity_and_empty_patches(api_staff):
+    first, second = AccountFactory(), AccountFactory()
+    opportunity = OpportunityFactory(account=first, amount="1000.00", currency="USD")
+    response = api_staff.patch(
+        f"/api/v1/direct-opportunities/{opportunity.pk}", {"stage": "lost", "account": second.pk, "external_id": "O-77"}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["stage"], body["account"]["id"], body["external_id"]) == ("lost", second.pk, "O-77")
+    assert body["amount"] == {"amount": "1000.00", "currency": "USD"}
+    nothing = api_staff.patch(f"/api/v1/direct-opportunities/{opportunity.pk}", {})
+    assert nothing.status_code == 400
+    assert "Nothing to change" in nothing.json()["detail"]
+    assert api_staff.patch(f"/api/v1/accounts/{first.pk}", {}).status_code == 400
+    # Clearing the external id frees it for another record.
+    cleared = api_staff.patch(f"/api/v1/direct-opportunities/{opportunity.pk}", {"external_id": ""})
+    assert cleared.json()["external_id"] is None
+
+
+def test_opportunity_list_query_count(api_staff, django_assert_max_num_queries):
+    for _ in range(5):
+        OpportunityFactory(account=AccountFactory())
+    api_staff.get("/api/v1/direct-opportunities")
+    with django_assert_max_num_queries(5):
+        assert len(api_staff.get("/api/v1/direct-opportunities").json()["items"]) == 5
