@@ -20,7 +20,7 @@ with an account at a public provider (Google) can cause one, and the audit trail
 
 import logging
 import time
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -31,6 +31,7 @@ from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.shortcuts import redirect
@@ -44,11 +45,12 @@ logger = logging.getLogger(__name__)
 PROVIDER = "openid_connect"
 SESSION_KEY = "prm_sso"
 
-# Why a sign-in was refused → what the person reads on the sign-in page ({email} and {provider} filled in).
+# Why a sign-in was refused → what the person reads on the sign-in page ({email} filled in). The provider is "your
+# company sign-in": its configured name is the button's label ("Sign in with …"), not a noun.
 REFUSALS = {
     "unverified": (
-        "{provider} did not confirm that the email address of your account is verified, so prm cannot tell which "
-        "account is yours. Ask your administrator to verify the address at {provider}."
+        "Your company sign-in did not confirm that the email address of your account is verified, so prm cannot "
+        "tell which account is yours. Ask your administrator to verify the address there."
     ),
     "unknown": (
         "There is no staff account in prm for {email}. prm does not create accounts on single sign-on: ask a "
@@ -64,11 +66,11 @@ REFUSALS = {
         "with your email address and password below."
     ),
     "other_account": (
-        "This {provider} account is connected to another prm account than the one for {email}. Ask a program admin "
+        "This company account is connected to another prm account than the one for {email}. Ask a program admin "
         "to check the accounts' email addresses."
     ),
     "wrong_user": (
-        "You are signed in to prm as someone else than {email}. Sign out first, then sign in with {provider}."
+        "You are signed in to prm as someone else than {email}. Sign out first, then use your company sign-in."
     ),
 }
 
@@ -111,13 +113,8 @@ def staff_account_for(sociallogin: SocialLogin) -> User:
 def _client_ip(request: HttpRequest) -> str:
     try:
         return get_account_adapter(request).get_client_ip(request)
-    except Exception:  # allauth refuses to guess an address it cannot see; the audit entry then says so
+    except PermissionDenied:  # allauth refuses to guess an address it cannot see; the audit entry then says so
         return "unknown"
-
-
-def _provider_name(sociallogin: SocialLogin) -> str:
-    app = getattr(sociallogin.provider, "app", None)
-    return getattr(app, "name", "") or "your company account"
 
 
 def _provider_id(sociallogin: SocialLogin) -> str:
@@ -144,11 +141,10 @@ class StaffSSOAdapter(DefaultSocialAccountAdapter):
                 verb="auth.sso_connected",
                 target=user,
                 after={"provider": _provider_id(sociallogin), "subject": sociallogin.account.uid, "email": email},
-                reason=f"{_provider_name(sociallogin)} vouched for {email}: connected to this staff account.",
+                reason=f"The identity provider '{_provider_id(sociallogin)}' vouched for {email}: connected.",
             )
 
-    def _refuse(self, request: HttpRequest, sociallogin: SocialLogin, refusal: SSORefused, email: str) -> None:
-        provider = _provider_name(sociallogin)
+    def _refuse(self, request: HttpRequest, sociallogin: SocialLogin, refusal: SSORefused, email: str) -> NoReturn:
         ip = _client_ip(request)
         if refusal.user is not None:
             audit_record(
@@ -156,7 +152,7 @@ class StaffSSOAdapter(DefaultSocialAccountAdapter):
                 verb="auth.sso_refused",
                 target=refusal.user,
                 after={"provider": _provider_id(sociallogin), "address": ip, "why": refusal.why, "email": email},
-                reason=f"Single sign-on through {provider} refused ({refusal.why}) from {ip}.",
+                reason=f"Single sign-on through '{_provider_id(sociallogin)}' refused ({refusal.why}) from {ip}.",
             )
         else:
             logger.warning(
@@ -166,7 +162,7 @@ class StaffSSOAdapter(DefaultSocialAccountAdapter):
                 email.partition("@")[2] or "no verified address",
                 ip,
             )
-        messages.error(request, REFUSALS[refusal.why].format(email=email or "your address", provider=provider))
+        messages.error(request, REFUSALS[refusal.why].format(email=email or "your address"))
         raise ImmediateHttpResponse(redirect("account_login"))
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
@@ -186,13 +182,12 @@ class StaffSSOAdapter(DefaultSocialAccountAdapter):
         """The provider refused, the person cancelled, or the exchange failed (a stale state, an unreachable
         provider): back to the sign-in page with a message, not allauth's bare error page."""
         logger.warning("Single sign-on did not complete: %s %r", error, exception)
-        name = getattr(getattr(provider, "app", None), "name", "") or "single sign-on"
         if str(error) == "cancelled":
-            text = f"Signing in with {name} was cancelled."
+            text = "The company sign-in was cancelled."
         else:
             text = (
-                f"Signing in with {name} did not complete: the identity provider refused or could not be reached. "
-                "Try again; if it keeps failing, ask your administrator."
+                "The company sign-in did not complete: the identity provider refused or could not be reached. Try "
+                "again; if it keeps failing, ask your administrator."
             )
         messages.error(request, text)
         raise ImmediateHttpResponse(redirect("account_login"))
@@ -215,7 +210,7 @@ def remember_sso_sign_in(sender: Any, request: HttpRequest, user: User, **kwargs
         verb="auth.sso_signed_in",
         target=user,
         after={"provider": provider_id, "address": ip},
-        reason=f"Signed in through {_provider_name(sociallogin)} from {ip}.",
+        reason=f"Signed in through the identity provider '{provider_id}' from {ip}.",
     )
 
 

@@ -89,8 +89,8 @@ def test_staff_member_signs_in_with_the_company_account(
     assert SESSION_KEY not in _session_of(channel_manager)
 
 
-def test_anyone_but_known_staff_is_refused_with_a_message(
-    live_server, new_page, shot, sso_settings, partner_a_seller, program_admin
+def test_anyone_but_known_staff_is_refused_and_partners_keep_the_local_sign_in(
+    live_server, browser, new_page, shot, sso_settings, partner_a_seller, program_admin
 ):
     base = live_server.url
     refusals = {
@@ -99,8 +99,9 @@ def test_anyone_but_known_staff_is_refused_with_a_message(
         # A staff member's address that the provider does not vouch for (email_verified false).
         UNVERIFIED_STAFF_EMAIL: "did not confirm that the email address of your account is verified",
     }
+    pages = {}
     for email, message in refusals.items():
-        page = new_page()  # a browser of its own: the provider's session is per person
+        page = pages[email] = new_page()  # a browser of its own: the provider's session is per person
         sso_sign_in(page, base, email)
         assert page.url == f"{base}/accounts/login/", email
         assert message in page.locator(".messages").inner_text(), email
@@ -116,11 +117,13 @@ def test_anyone_but_known_staff_is_refused_with_a_message(
     assert refused.after["why"] == "partner"
     assert not AuditEvent.objects.filter(verb__startswith="auth.sso_", target_id=str(program_admin.pk)).exists()
 
+    # The partner member, refused above, signs in with a password as before.
+    page = pages[PARTNER_EMAIL]
+    sign_in(page, base, partner_a_seller.email)
+    page.wait_for_url(f"{base}/portal/**")
+    assert SESSION_KEY not in _session_of(partner_a_seller)
 
-def test_partners_keep_the_local_sign_in_and_the_page_fits_a_phone(
-    live_server, browser, new_page, shot, sso_settings, partner_a_seller
-):
-    base = live_server.url
+    # The sign-in page with its button fits a phone.
     phone = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         small = phone.new_page()
@@ -133,11 +136,3 @@ def test_partners_keep_the_local_sign_in_and_the_page_fits_a_phone(
         shot(small, "sso-login-page-phone")
     finally:
         phone.close()
-
-    page = new_page()
-    page.goto(f"{base}/accounts/login/")
-    assert page.get_by_role("button", name=BUTTON).is_visible()
-    shot(page, "sso-login-page")
-    sign_in(page, base, partner_a_seller.email)
-    page.wait_for_url(f"{base}/portal/**")
-    assert SESSION_KEY not in _session_of(partner_a_seller)

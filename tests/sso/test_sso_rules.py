@@ -117,7 +117,7 @@ def test_a_provider_error_returns_to_the_sign_in_page_with_a_message(client, db,
     _configure(settings)
     response = client.get("/accounts/oidc/test-idp/login/callback/?error=server_error&state=unknown", follow=True)
     assert response.redirect_chain[-1][0] == "/accounts/login/"
-    assert "Signing in with Sign in with Test IdP did not complete" in response.content.decode()
+    assert "The company sign-in did not complete" in response.content.decode()
 
 
 def _provider_login(settings, claims: dict, **app_settings):
