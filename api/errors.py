@@ -1,18 +1,24 @@
 """Every error the API answers is JSON `{"detail": "…"}` (with `errors` when there is more to say), with the right
 4xx: 401 for a missing or refused token, 403 for the wrong audience, 404 for what the token may not see (or does
 not exist), 400 when a service refuses (the message says why), 422 when the request does not match the schema,
-429 when the token's rate limit is used up (with Retry-After)."""
+429 when the token's rate limit is used up (with Retry-After). A bug is still JSON: a 500 with a `detail` that says
+so, logged like any server error (tests/api/test_schema_property.py makes sure none happens)."""
 
+import logging
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
 from api.services import RateLimited, TokenRefused
+
+SERVER_ERROR = "Something went wrong on our side. Try again later; if it keeps happening, tell us."
 
 
 def _respond(api: NinjaAPI, request: HttpRequest, status: int, detail: str, **extra) -> HttpResponse:
@@ -75,6 +81,21 @@ def http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpRespo
     return _respond(api, request, exc.status_code, str(exc))
 
 
+def server_error(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
+    """Anything unforeseen: reported as Django reports a 500 (the `django.request` log, the admins' mail where set
+    up, the signal error trackers listen to), answered in JSON rather than the site's HTML page. With DEBUG on,
+    Django's own error page shows the traceback."""
+    if settings.DEBUG:
+        raise exc
+    got_request_exception.send(sender=None, request=request)
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500, "request": request}
+    )
+    response = _respond(api, request, 500, SERVER_ERROR)
+    response._has_been_logged = True  # type: ignore[attr-defined] -- logged above, with the traceback
+    return response
+
+
 def install(api: NinjaAPI) -> None:
     for exc_class, handler in (
         (SchemaError, schema_error),
@@ -85,5 +106,6 @@ def install(api: NinjaAPI) -> None:
         (AuthenticationError, authentication_error),
         (RateLimited, rate_limited),
         (HttpError, http_error),
+        (Exception, server_error),
     ):
         api.add_exception_handler(exc_class, partial(handler, api=api))

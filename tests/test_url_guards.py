@@ -32,7 +32,8 @@ PUBLIC_VIEWS = {
     "partners.views.locator.contact_confirmed",  # the page after confirming, same signed token
 }
 # Third-party views with their own protection (allauth: authentication pages; admin: staff only).
-# The API (/api/v1/, django-ninja) authenticates every operation with a bearer token (tests/api prove it).
+# The API (/api/v1/, django-ninja) authenticates every operation with a bearer token: its own sweep,
+# tests/api/test_isolation_sweep.py, takes each operation of its OpenAPI schema (see the last test below).
 THIRD_PARTY_PREFIXES = (
     "allauth.",
     "django.contrib.admin.",
@@ -160,3 +161,13 @@ def test_signed_in_user_without_any_role_is_refused(client, route, django_user_m
     client.force_login(UserFactory(email="nobody@example.com"))
     response = client.get(_concrete(route.path))
     assert response.status_code in (403, 404)
+
+
+def test_the_api_is_swept_operation_by_operation():
+    """/api/v1/ is a few ninja URL patterns here; the API's sweep walks the operations behind them."""
+    from tests.api.test_isolation_sweep import AUTHENTICATED, OPERATIONS, uncovered
+
+    assert any(r.path.startswith("api/v1/") for r in ROUTES)
+    assert AUTHENTICATED
+    assert all(op.path.startswith("/api/v1/") for op in OPERATIONS)
+    assert not uncovered(), "API operations the isolation sweep does not cover:\n" + "\n".join(uncovered())
