@@ -33,7 +33,8 @@ def test_it_names_up_to_five_others_who_can_and_never_the_asker():
     assert f"{PAGE['why']} Nothing was changed." in html
     assert "Ann Asker" not in html
     assert [f"P{i} Shift" in html for i in range(6)] == [True] * 5 + [False]
-    assert "P3 Shift</strong> or <strong>P4 Shift</strong> to switch them" in html
+    assert "</a>) or <strong>P4 Shift</strong>" in html  # "A, B, C, D or E"
+    assert "</a>) to switch them, or an administrator" in html
     assert "add you to the “Night shift” group" in html
     assert 'href="/manage/"' in html
 
