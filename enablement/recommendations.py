@@ -17,7 +17,7 @@ Reasons and points (an item collects every reason that applies; highest total fi
 - products in their open deal registrations: courses and content about that product, 30, +5 per further deal up
   to 45 ("You have 2 open deals with Product X");
 - a course they started and have not finished: 20 ("You are 40% through it");
-- their company needs more approved deals or won revenue for the next tier: sales courses and content, for sellers
+- their company needs more approved deal registrations for the next tier: sales courses and content, for sellers
   and admins, 10 ("Your company needs 3 more approved deal registrations for Gold");
 - made for their role: 15 ("Made for sales people"); for everyone: 5 ("For every role"), only with another
   reason or when nothing else is left to suggest.
@@ -160,7 +160,7 @@ def rank(items: list[Item], facts: Facts, *, limit: int = PAGE_LIMIT) -> list[Re
         for pk in expiry.course_ids:
             renewing.setdefault(pk, []).append(expiry)
     cert_gap = next((g for g in facts.gaps if g.kind == "certified_people"), None)
-    sales_gaps = [g for g in facts.gaps if g.kind in ("approved_registrations", "won_revenue")]
+    sales_gaps = [g for g in facts.gaps if g.kind == "approved_registrations"]
     path_of: dict[int, list[Path]] = {}
     if cert_gap is not None and not facts.certified:
         for path in facts.paths:
@@ -212,32 +212,37 @@ def rank(items: list[Item], facts: Facts, *, limit: int = PAGE_LIMIT) -> list[Re
 # --- Gathering ----------------------------------------------------------------------------------------------------
 
 
-def _gap_words(kind: str, missing: Decimal, currency: str) -> str:
-    from prm.money import format_money
-
+def _gap_words(kind: str, missing: Decimal) -> str:
     n = int(missing) if missing == missing.to_integral_value() else missing
     if kind == "certified_people":
         return "1 more certified person" if n == 1 else f"{n} more certified people"
-    if kind == "approved_registrations":
-        return "1 more approved deal registration" if n == 1 else f"{n} more approved deal registrations"
-    return f"{format_money(missing, currency, places=0)} more won revenue"
+    return "1 more approved deal registration" if n == 1 else f"{n} more approved deal registrations"
+
+
+# The next tier's requirements a person can help with through training: certified people (take a path) and approved
+# registrations (sales content). Won revenue is money, not a course: left out, and never measured here.
+GAP_KINDS = ("certified_people", "approved_registrations")
 
 
 def _gaps(partner: Any, now) -> tuple[Gap, ...]:
-    from partners.services.program import tier_progress_for
+    """What the partner's next tier still needs of GAP_KINDS, measured like the tier evaluation (partners.metrics,
+    the same 12-month window): two queries for the tiers, one per measured kind."""
+    from partners.metrics import WINDOW, metric_values
+    from partners.models import Tier
 
-    progress = tier_progress_for(partner=partner, now=now, audience="portal")
-    if progress.next_tier is None:
+    tiers = list(Tier.objects.order_by("rank").prefetch_related("requirements"))
+    current = next((t for t in tiers if t.pk == partner.tier_id), None)
+    following = next((t for t in tiers if current is None or t.rank > current.rank), None)
+    if following is None:
         return ()
     gaps = []
-    for requirement in progress.missing:
-        if not requirement.is_quantitative or not requirement.tracked or requirement.target is None:
+    for requirement in following.requirements.all():
+        if requirement.kind not in GAP_KINDS or not requirement.threshold:
             continue
-        missing = requirement.target - (requirement.current or Decimal(0))
-        if missing <= 0:
-            continue
-        kind = requirement.requirement.kind
-        gaps.append(Gap(kind, missing, progress.next_tier.name, _gap_words(kind, missing, progress.currency)))
+        values, tracked = metric_values(requirement.kind, [partner.pk], now - WINDOW)
+        missing = requirement.threshold - values[partner.pk]
+        if tracked and missing > 0:
+            gaps.append(Gap(requirement.kind, missing, following.name, _gap_words(requirement.kind, missing)))
     return tuple(gaps)
 
 
