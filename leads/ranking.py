@@ -6,15 +6,17 @@ Two layers:
 - `rank_partners(lead)` gathers the facts of every eligible partner in a fixed number of queries (never one per
   partner) and scores them.
 
-Eligible: active partners that cover the lead's country or region, or sell into its industry (every active partner
-when the lead has neither), minus those that declined this lead or let its offer expire, and minus those holding an
-open offer of it (they are listed apart on the lead's page).
+Eligible: active partners that cover the lead's country or work in its region (for a lead without a country, those
+that sell into its industry; every active partner when the lead says neither), plus the partner the customer chose,
+minus those that declined this lead or let its offer expire, and minus those holding an open offer of it (they are
+listed apart on the lead's page).
 """
 
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Count, Max, Q
@@ -66,7 +68,7 @@ class LeadProfile:
         return region_of(self.country)
 
 
-@dataclass
+@dataclass(slots=True)
 class PartnerFacts:
     """What ranking knows of one partner."""
 
@@ -111,6 +113,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+@lru_cache(maxsize=16)
 def _region_label(region: str) -> str:
     from partners.models import Partner
 
@@ -206,17 +209,80 @@ def score_partner(lead: LeadProfile, facts: PartnerFacts, *, top_tier_rank: int 
     return Candidate(partner_id=facts.id, name=facts.name, score=sum(r.points for r in reasons), reasons=tuple(reasons))
 
 
+def fast_score(lead: LeadProfile, facts: PartnerFacts, *, top_tier_rank: int | None, max_open: int) -> int:
+    """The same total as `score_partner`, without writing the reasons: ranking scores every eligible partner this
+    way and writes the reasons of the ones it shows. (A test checks the two agree.)"""
+    score = 0
+    if lead.country and lead.country in facts.countries:
+        score += POINTS["country"]
+    elif lead.region and lead.region in facts.regions:
+        score += POINTS["region"]
+    industry = lead.industry.strip().lower()
+    if industry and any(industry == v or industry in v or v in industry for v in facts.verticals if v):
+        score += POINTS["vertical"]
+    if lead.size and lead.size in facts.segments:
+        score += POINTS["segment"]
+    if lead.products and facts.certified:
+        certified = sum(POINTS["certified_product"] for p in lead.products if facts.certified.get(p.lower()))
+        score += min(certified, POINTS["certified_max"])
+    if facts.tier_rank and top_tier_rank:
+        score += round(POINTS["tier_max"] * facts.tier_rank / top_tier_rank)
+    holding = facts.held + facts.open_offers
+    if holding == 0:
+        score += POINTS["capacity_free"]
+    elif holding < max_open:
+        score += POINTS["capacity_some"]
+    else:
+        score += POINTS["capacity_full"]
+    if facts.accept_hours:
+        median = statistics.median(facts.accept_hours)
+        if median <= FAST_HOURS:
+            score += POINTS["fast"]
+        elif median <= PROMPT_HOURS:
+            score += POINTS["prompt"]
+        elif median > SLOW_HOURS:
+            score += POINTS["slow"]
+    closed = facts.leads_won + facts.leads_lost
+    if closed >= MIN_CLOSED:
+        rate = facts.leads_won / closed
+        if rate >= 0.5:
+            score += POINTS["win_high"]
+        elif rate >= 0.25:
+            score += POINTS["win_some"]
+    if lead.preferred_partner_id == facts.id:
+        score += POINTS["preferred"]
+    return score
+
+
 def rank(
-    lead: LeadProfile, facts: Iterable[PartnerFacts], *, top_tier_rank: int | None, max_open: int, limit: int | None
+    lead: LeadProfile,
+    facts: Iterable[PartnerFacts],
+    *,
+    top_tier_rank: int | None,
+    max_open: int,
+    limit: int | None,
+    only: Iterable[int] | None = None,
 ) -> list[Candidate]:
-    """Score every partner and sort best first (ties by name, then id, so the order is stable)."""
-    scored = [score_partner(lead, f, top_tier_rank=top_tier_rank, max_open=max_open) for f in facts]
-    scored.sort(key=lambda c: (-c.score, c.name.lower(), c.partner_id))
-    if limit is not None:
-        scored = scored[:limit]
-    return [
-        Candidate(c.partner_id, c.name, c.score, c.reasons, rank=position) for position, c in enumerate(scored, start=1)
-    ]
+    """Every partner scored and sorted best first (ties by name, then id, so the order is stable); the reasons are
+    written for the first `limit` (or for the partners in `only`, each with its place in the whole ranking)."""
+    keyed = sorted(
+        (
+            (-fast_score(lead, f, top_tier_rank=top_tier_rank, max_open=max_open), f.name.lower(), f.id, f)
+            for f in facts
+        ),
+        key=lambda k: k[:3],
+    )
+    if only is not None:
+        wanted = set(only)
+        chosen = [(position, k[3]) for position, k in enumerate(keyed, start=1) if k[2] in wanted]
+    else:
+        chosen = list(enumerate(keyed if limit is None else keyed[:limit], start=1))
+        chosen = [(position, k[3]) for position, k in chosen]
+    out = []
+    for position, f in chosen:
+        c = score_partner(lead, f, top_tier_rank=top_tier_rank, max_open=max_open)
+        out.append(Candidate(c.partner_id, c.name, c.score, c.reasons, rank=position))
+    return out
 
 
 # --- The query layer -----------------------------------------------------------------------------------------------
@@ -243,8 +309,8 @@ def _json_list_has(field_name: str, value: str) -> Q:
 
 
 def eligible_partners(profile: LeadProfile, *, exclude: Iterable[int] = ()):
-    """Active partners that cover the lead's country or region or sell into its industry (all active ones when the
-    lead says neither), plus the partner the customer chose, minus `exclude`."""
+    """Active partners that cover the lead's country or work in its region (without a country: that sell into its
+    industry; all active ones when the lead says neither), plus the partner the customer chose, minus `exclude`."""
     from partners.models import Partner
 
     partners = Partner.objects.filter(status=Partner.Status.ACTIVE)
@@ -253,7 +319,7 @@ def eligible_partners(profile: LeadProfile, *, exclude: Iterable[int] = ()):
         reach |= Q(countries__contains=profile.country)
     if profile.region:
         reach |= _json_list_has("regions", profile.region)
-    if profile.industry.strip():
+    if not profile.country and profile.industry.strip():
         reach |= Q(verticals__icontains=profile.industry.strip())
     if profile.preferred_partner_id:
         reach |= Q(pk=profile.preferred_partner_id)
@@ -266,8 +332,8 @@ def eligible_partners(profile: LeadProfile, *, exclude: Iterable[int] = ()):
 
 
 def gather_facts(profile: LeadProfile, partners) -> list[PartnerFacts]:
-    """Every partner's facts in five queries whatever their number: the partners, the offers they answered, their
-    open offers and held leads, their lead outcomes, their certifications on the lead's products."""
+    """Every partner's facts in four queries whatever their number: the partners, their open and accepted offers,
+    their held and closed leads, their certifications on the lead's products."""
     from enablement.models import CertificationAward
     from leads.models import Lead, LeadOffer
 
@@ -290,21 +356,20 @@ def gather_facts(profile: LeadProfile, partners) -> list[PartnerFacts]:
         return []
     ids = partners.values("pk")
     since = timezone.now() - HISTORY
-    accepted = LeadOffer.objects.filter(
-        partner__in=ids, status=LeadOffer.Status.ACCEPTED, responded_at__gte=since
-    ).values_list("partner_id", "offered_at", "responded_at")
-    for partner_id, offered_at, responded_at in accepted:
-        if partner_id in facts:
-            facts[partner_id].accept_hours.append(max((responded_at - offered_at).total_seconds() / 3600, 0))
-    open_offers = (
-        LeadOffer.objects.filter(partner__in=ids, status=LeadOffer.Status.OFFERED)
-        .values("partner_id")
-        .annotate(n=Count("pk"))
-        .order_by()
+    # Open offers (capacity) and the offers it accepted in the last year (speed), in one query.
+    offers = LeadOffer.objects.filter(partner__in=ids).filter(
+        Q(status=LeadOffer.Status.OFFERED) | Q(status=LeadOffer.Status.ACCEPTED, responded_at__gte=since)
     )
-    for row in open_offers:
-        if row["partner_id"] in facts:
-            facts[row["partner_id"]].open_offers = row["n"]
+    for partner_id, status, offered_at, responded_at in offers.values_list(
+        "partner_id", "status", "offered_at", "responded_at"
+    ).order_by():
+        found = facts.get(partner_id)
+        if found is None:
+            continue
+        if status == LeadOffer.Status.OFFERED:
+            found.open_offers += 1
+        else:
+            found.accept_hours.append(max((responded_at - offered_at).total_seconds() / 3600, 0))
     outcomes = (
         Lead.objects.filter(partner__in=ids)
         .values("partner_id")
@@ -349,9 +414,9 @@ def top_tier_rank() -> int | None:
     return Tier.objects.aggregate(top=Max("rank"))["top"]
 
 
-def rank_partners(lead, *, limit: int | None = 20, settings=None) -> list[Candidate]:
-    """The eligible partners for a saved lead, best first, at most `limit`. A fixed number of queries (about
-    eight) whatever the number of partners."""
+def rank_partners(lead, *, limit: int | None = 20, settings=None, only: Iterable[int] | None = None) -> list[Candidate]:
+    """The eligible partners for a saved lead, best first, at most `limit` (with `only`: those partners, each with
+    its place in the ranking). A fixed number of queries (seven) whatever the number of partners."""
     from leads.models import LeadOffer
     from leads.services.settings import distribution_settings
 
@@ -365,4 +430,4 @@ def rank_partners(lead, *, limit: int | None = 20, settings=None) -> list[Candid
         ).values_list("partner_id", flat=True)
     )
     facts = gather_facts(profile, eligible_partners(profile, exclude=exclude))
-    return rank(profile, facts, top_tier_rank=top_tier_rank(), max_open=settings.max_open_leads, limit=limit)
+    return rank(profile, facts, top_tier_rank=top_tier_rank(), max_open=settings.max_open_leads, limit=limit, only=only)

@@ -62,7 +62,7 @@ def _confirm_match(*, actor: User | None, lead: Lead, reason: str, now: datetime
 def _candidates_for(lead: Lead, partner_ids: list[int], settings: DistributionSettings) -> list[Candidate]:
     """Scores (and ranks, when eligible) of the partners a manager picked: from the full ranking when they are in
     it, else scored on their own facts (a manager may pick a partner outside the lead's region)."""
-    ranking = {c.partner_id: c for c in rank_partners(lead, limit=None, settings=settings)}
+    ranking = {c.partner_id: c for c in rank_partners(lead, settings=settings, only=partner_ids)}
     missing = [pk for pk in partner_ids if pk not in ranking]
     if missing:
         profile = lead_profile(lead)

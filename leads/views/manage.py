@@ -22,6 +22,21 @@ from prm.models import AuditEvent
 from prm.sla import sla_clock
 
 PER_PAGE = 50
+HISTORY_WORDS = {
+    "lead.created": "Lead created",
+    "lead.updated": "Lead edited",
+    "lead.match_confirmed": "Flag confirmed: offered anyway",
+    "lead.offered": "Offered",
+    "lead.offer_withdrawn": "Offer withdrawn",
+    "lead.accepted": "Accepted",
+    "lead.declined": "Declined",
+    "lead.expired": "Offer expired",
+    "lead.unassigned": "Back with the channel team",
+    "lead.converted": "Converted: registration approved",
+    "lead.won": "Won",
+    "lead.lost": "Lost",
+    "lead.closed": "Closed",
+}
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -166,6 +181,9 @@ def lead_detail(request: HttpRequest, pk: int, offer_form: OfferForm | None = No
             offer.clock, offer.overdue = sla_clock(offer.deadline, now)
     candidates = rank_partners(lead, limit=15) if lead.status in Lead.OPEN else []
     history = AuditEvent.objects.filter(target_type="leads.lead", target_id=str(lead.pk)).order_by("created_at", "pk")
+    history = list(history.select_related("actor")[:200])
+    for event in history:
+        event.words = HISTORY_WORDS.get(event.verb, event.verb)
     settings = services.distribution_settings()
     return render(
         request,
@@ -175,7 +193,10 @@ def lead_detail(request: HttpRequest, pk: int, offer_form: OfferForm | None = No
             "lead": lead,
             "offers": offers,
             "candidates": candidates,
-            "history": list(history.select_related("actor")[:200]),
+            "history": history,
+            "other_partners": list(
+                Partner.objects.filter(status=Partner.Status.ACTIVE).order_by("name").values_list("pk", "name")[:500]
+            ),
             "offer_form": offer_form or OfferForm(initial={"count": settings.top_n}),
             "close_form": ReasonForm(),
             "settings": settings,

@@ -78,7 +78,7 @@ def test_lead_page_ranks_candidates_and_offers(manager_client, channel_manager, 
     junk = manager_client.post(reverse("manage:lead_offer", args=[lead.pk]), {"action": "top", "count": "999"})
     assert junk.status_code == 400
     history = manager_client.get(reverse("manage:lead_detail", args=[lead.pk])).content.decode()
-    assert "lead.offered" in history
+    assert "Offered" in history
 
 
 def test_flagged_lead_shows_why_and_needs_a_reason(manager_client, channel_manager, partner_a):

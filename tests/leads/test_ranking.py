@@ -130,3 +130,38 @@ def test_rank_partners_gathers_facts_in_a_fixed_number_of_queries(django_assert_
     assert "Paris Partners" in names
     assert not {"Far away", "Dormant DE", "Declined it"} & set(names)
     assert ranked[[c.partner_id for c in ranked].index(region_only.pk)].score == 15 + 10
+
+
+def test_the_fast_score_is_the_score_with_its_reasons():
+    """Ranking orders every partner by fast_score and writes reasons for the shown ones: the two must agree."""
+    import random
+
+    from leads.ranking import fast_score
+
+    rng = random.Random(7)
+    for n in range(500):
+        lead = LeadProfile(
+            country=rng.choice(["DE", "US", "BR", ""]),
+            industry=rng.choice(["Healthcare", "retail", ""]),
+            size=rng.choice(["smb", "midmarket", "enterprise", ""]),
+            products=tuple(rng.sample(["Analytics", "Platform", "AI"], rng.randint(0, 3))),
+            preferred_partner_id=rng.choice([None, n]),
+        )
+        facts = PartnerFacts(
+            id=n,
+            name=f"P{n}",
+            regions=tuple(rng.sample(["emea", "na", "latam", "apac"], rng.randint(0, 2))),
+            countries=tuple(rng.sample(["DE", "US", "BR", "FR"], rng.randint(0, 2))),
+            verticals=tuple(rng.sample(["healthcare", "retail", "health"], rng.randint(0, 2))),
+            segments=tuple(rng.sample(["smb", "midmarket", "enterprise"], rng.randint(0, 2))),
+            tier_name="T",
+            tier_rank=rng.choice([None, 1, 2, 3]),
+            certified={p.lower(): 1 for p in rng.sample(["Analytics", "Platform", "AI"], rng.randint(0, 3))},
+            held=rng.randint(0, 4),
+            open_offers=rng.randint(0, 3),
+            accept_hours=[rng.uniform(0, 80) for _ in range(rng.randint(0, 4))],
+            leads_won=rng.randint(0, 4),
+            leads_lost=rng.randint(0, 4),
+        )
+        full = score_partner(lead, facts, top_tier_rank=3, max_open=5)
+        assert fast_score(lead, facts, top_tier_rank=3, max_open=5) == full.score == sum(r.points for r in full.reasons)
