@@ -78,7 +78,7 @@ NOT_A_LIST = {
 NO_EXPORT = {
     "manage:application_list": "the application review queue is being reworked (fit scores) by another change; "
     "its export comes with it",
-    "manage:api_tokens": "API tokens: names and last use only, secrets are never shown again; nothing to analyse",
+    "manage:api_tokens": "owned by the API change of this session (api/**): its export, if any, comes with it",
     "manage:leads": "built by the leads change of this session (leads/**); its export comes with it",
     "manage:setup_tier_list": "the tier ladder: configuration shown as nested cards (each tier's requirements and "
     "benefits), not a list of records; the partner directory's export says who is on which tier",
