@@ -44,14 +44,6 @@ PROFILES: dict[str, tuple[list[str], list[str], str, str, list[str], tuple[bytes
         ["Business case", "Vendor selection", "Compliance review", "Adoption planning"],
         None,
     ),
-    "Harbor Networks": (  # the health demo's partner (insights), when it is there
-        ["Logistics", "Maritime"],
-        ["NL", "BE"],
-        "Networks and managed operations for ports and logistics",
-        "Harbor runs the platform for port operators and logistics companies in the Benelux.",
-        ["Managed operations", "Network design"],
-        None,
-    ),
     # Opted in, but not shown: dormant, and still onboarding.
     "Quartz Systems": (
         ["Hospitality"],
