@@ -250,3 +250,10 @@ def test_the_sparkline_draws_the_last_90_days_with_its_numbers(idle):
     assert first == "0.0,51.0"  # day 1 of 90 at x=0, score 15 → 60 − 9
     assert last == "300.0,27.0"  # today at the right edge, score 55 → 60 − 33
     assert spark.last == (300.0, 27.0)
+
+
+def test_the_nightly_task_stores_today(idle):
+    from insights.tasks import health_compute_all
+
+    assert health_compute_all() == 1
+    assert latest_for(idle.pk).day == timezone.localdate()
