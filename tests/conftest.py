@@ -113,3 +113,12 @@ def seller_client_a(partner_a_seller):
 @pytest.fixture
 def outsider_client(partner_b_user):
     return _client_for(partner_b_user)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium through Playwright, one per test process, for tests/e2e and the browser tests elsewhere (tests/sso)."""
+    from tests.e2e.conftest import launch_browser
+
+    with launch_browser() as launched:
+        yield launched

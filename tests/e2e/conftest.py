@@ -1,6 +1,7 @@
 """Playwright (the pip package) driving Debian's chromium. `playwright install` is never needed."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,10 @@ def no_csp_violations():
     assert not CSP_VIOLATIONS, "The Content-Security-Policy blocked:\n" + "\n".join(CSP_VIOLATIONS)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@contextmanager
+def launch_browser():
+    """Chromium for the session `browser` fixture, which lives in tests/conftest.py: browser tests outside this
+    directory (tests/sso) share it, since two sync Playwrights cannot run in one process's thread."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

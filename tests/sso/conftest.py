@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
-# The browser fixtures (and the CSP watch) of the e2e suite.
-from tests.e2e.conftest import CHROMIUM, browser, new_page, no_csp_violations, shot  # noqa: F401
+# The page fixtures (and the CSP watch) of the e2e suite; the session `browser` is in tests/conftest.py.
+from tests.e2e.conftest import CHROMIUM, new_page, no_csp_violations, shot  # noqa: F401
 
 PROVIDER_DIR = Path(__file__).resolve().parent / "provider"
 PROVIDER_ID = "test-idp"
