@@ -5,7 +5,11 @@ Two halves:
 - `score_health(inputs)` is pure: facts about one partner in, score and reasons out. Every rule is here, so the
   tests work the answers out by hand.
 - `health_for_partners(partner_ids)` gathers the facts for MANY partners in a fixed number of queries (eleven,
-  whatever the number of partners), so a list, the digest or a scorecard can use it.
+  whatever the number of partners), so a list, the digest or a scorecard can use it. With `now=` a past moment it
+  uses only the facts known then (the backtest and the stored history replay past days with it).
+
+Activity is the latest of: a sign-in or learning recorded on the partner, a deal registered, a course started or
+completed, an MDF request (DOMAIN.md "Active partner"). insights.health_store keeps a snapshot a day.
 
 The score starts at 50 (nothing known is neither good nor bad). Each rule adds or takes points and says why, e.g.
 "No activity for 75 days −25"; the result is clamped to 0–100. A partner that does everything well reaches 100:
