@@ -18,7 +18,7 @@ from math import ceil
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField, Window
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
@@ -291,36 +291,54 @@ def _page_number(value: object) -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
+_CARD_FIELDS = (
+    "pk",
+    "name",
+    "type",
+    "regions",
+    "countries",
+    "verticals",
+    "tier__name",
+    "tier__rank",
+    "public_profile__slug",
+    "public_profile__headline",
+    "public_profile__logo",
+    "public_profile__updated_at",
+    "public_profile__partner_id",
+)
+
+
+def _page_rows(partners: QuerySet[Partner], number: int, per_page: int) -> list[Partner]:
+    """One page, each row carrying the number of matches (`matches`, a window count: the filters run once)."""
+    start = (number - 1) * per_page
+    return list(
+        partners.select_related("tier", "public_profile")
+        .only(*_CARD_FIELDS)
+        .annotate(matches=Window(Count("pk")))
+        .order_by(F("tier__rank").desc(nulls_last=True), "name", "pk")[start : start + per_page]
+    )
+
+
 def search_listed(*, page: object = 1, per_page: int = PER_PAGE, **filters: object) -> LocatorPage:
     """One page of listed partners matching `filters` (keywords: q, country, vertical, type, certification, tier;
-    unknown or empty values are ignored), the highest tier first, then by name. At most four queries."""
+    unknown or empty values are ignored), the highest tier first, then by name.
+
+    Three queries (the page with its total, certified people, recognition); a page past the end costs two more
+    (the count, then the last page)."""
     clean = clean_filters(filters)
     per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
     partners = _filtered(clean)
-    total = partners.count()
-    number = min(_page_number(page), max(1, ceil(total / per_page)))
-    rows: list[Partner] = []
-    if total:
-        start = (number - 1) * per_page
-        rows = list(
-            partners.select_related("tier", "public_profile")
-            .only(
-                "pk",
-                "name",
-                "type",
-                "regions",
-                "countries",
-                "verticals",
-                "tier__name",
-                "tier__rank",
-                "public_profile__slug",
-                "public_profile__headline",
-                "public_profile__logo",
-                "public_profile__updated_at",
-                "public_profile__partner_id",
-            )
-            .order_by(F("tier__rank").desc(nulls_last=True), "name", "pk")[start : start + per_page]
-        )
+    number = _page_number(page)
+    rows = _page_rows(partners, number, per_page)
+    if rows:
+        total = rows[0].matches
+    else:
+        total = partners.count() if number > 1 else 0
+        if total:
+            number = ceil(total / per_page)
+            rows = _page_rows(partners, number, per_page)
+        else:
+            number = 1
     return LocatorPage(cards=_cards(rows), total=total, number=number, per_page=per_page, filters=clean)
 
 
