@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
@@ -73,7 +74,8 @@ def test_an_approval_reaches_the_receiver_signed(
     assert data["partner"] == {"id": partner_a.pk, "name": "Northwind Solutions"}
     assert data["value"] == {"amount": "48000.00", "currency": "EUR"}
     registration.refresh_from_db()
-    assert data["protected_until"] == registration.protected_until.isoformat()
+    # As the API writes times (ISO 8601 to the millisecond, "Z" for UTC).
+    assert data["protected_until"] == DjangoJSONEncoder().default(registration.protected_until)
 
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     assert str(delivery.event_id) == body["id"]
