@@ -1,10 +1,12 @@
 """What the routers share: money and partner references as every payload shows them, the error responses, list
 parameters."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from api.schemas import Error
@@ -31,3 +33,16 @@ def check_id(value: int | None, what: str) -> int | None:
     if value is not None and not 1 <= value <= MAX_ID:
         raise ValidationError({what: f"Give a {what}'s id."})
     return value
+
+
+def check_moment(value: datetime | None, what: str) -> datetime | None:
+    """A time a filter compares with, in UTC (a time without an offset is the server's local time): PostgreSQL
+    refuses offsets past ±15:59, which ISO 8601 allows; a time that leaves the calendar in UTC is a 400."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=timezone.get_current_timezone())
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError({what: "Give a time between the years 1 and 9999."}) from None

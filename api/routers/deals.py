@@ -13,13 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from ninja import Query, Router, Schema, Status
 
 from api.auth import require_partner
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT, page
-from api.routers.common import ERRORS, money
+from api.routers.common import ERRORS, check_moment, money
 from api.schemas import (
     CheckIn,
     CheckOut,
@@ -129,10 +128,7 @@ def registration_list(request: HttpRequest, filters: Query[ListFilters]):
         if filters.partner is not None and not 1 <= filters.partner < 10**18:
             raise ValidationError({"partner": "Give a partner's id."})
         registrations = selectors.registration_list(filters={**wanted, "partner": filters.partner})
-    if filters.updated_since is not None:
-        since = filters.updated_since
-        if timezone.is_naive(since):
-            since = timezone.make_aware(since)
+    if (since := check_moment(filters.updated_since, "updated_since")) is not None:
         registrations = registrations.filter(updated_at__gte=since)
     rows, next_cursor = page(registrations, cursor=filters.cursor, limit=filters.limit, scope="deal-registrations")
     reasons = conflict_reasons(rows)
