@@ -417,5 +417,5 @@ def filter_summary(filters: dict[str, str], choices: dict[str, list[tuple[str, s
 
 
 def listed_ids(partner_ids: Iterable[int]) -> set[int]:
-    """Which of these partners a visitor may see (tests and the demo use it)."""
+    """Which of these partners a visitor may see."""
     return set(listed_partners().filter(pk__in=list(partner_ids)).values_list("pk", flat=True))

@@ -267,3 +267,12 @@ def test_a_member_of_a_partner_sees_the_same_public_pages(admin_client_a, partne
     PublicProfile.objects.create(partner=partner_a, listed=True, slug="northwind")
     MembershipFactory(partner=partner_a)
     assert admin_client_a.get(reverse("locator_profile", args=["northwind"])).status_code == 200
+
+
+def test_the_public_page_shows_only_what_the_partner_chose_to_publish(client):
+    partner = listed("Alpha", headline="Rollouts")
+    Partner.objects.filter(pk=partner.pk).update(description="Internal: our margin plan for next year")
+    html = client.get(reverse("locator_profile", args=["alpha"])).content.decode()
+    assert "Rollouts" in html
+    assert "margin plan" not in html  # the company profile's text is for the channel team
+    assert "has not written about itself yet" in html
