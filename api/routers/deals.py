@@ -33,8 +33,9 @@ from dealreg import selectors, services
 from dealreg.forms import RegistrationForm, RegistrationUpdateForm, registration_initial
 from dealreg.models import Conflict, Registration
 from dealreg.services.products import products_offered
+from dealreg.services.registrations.drafts import EDITABLE, UPDATABLE
 from dealreg.services.registrations.submit import PARTNER_WORDING
-from dealreg.views.portal import EDITABLE, UPDATABLE, status_explanation
+from dealreg.wording import status_explanation
 
 router = Router(tags=["Deal registrations"])
 
