@@ -19,7 +19,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Count, Max, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Value
 from django.utils import timezone
 
 from leads.regions import region_of
@@ -86,6 +86,64 @@ class PartnerFacts:
     accept_hours: list[float] = field(default_factory=list)  # how long it took to accept, offer by offer
     leads_won: int = 0
     leads_lost: int = 0
+    # (covers the country, works in the region, sells into the industry, serves the size) when the database already
+    # answered them (rank_partners); None: worked out from the lists above.
+    match: tuple[bool, bool, bool, bool] | None = None
+
+
+def matches(lead: LeadProfile, facts: PartnerFacts) -> tuple[bool, bool, bool, bool]:
+    """Whether the partner covers the lead's country, works in its region, sells into its industry (the industry's
+    words within one of the partner's industries, ignoring case) and serves its size."""
+    if facts.match is not None:
+        return facts.match
+    industry = lead.industry.strip().lower()
+    return (
+        bool(lead.country) and lead.country in facts.countries,
+        bool(lead.region) and lead.region in facts.regions,
+        bool(industry) and any(industry in v for v in facts.verticals),
+        bool(lead.size) and lead.size in facts.segments,
+    )
+
+
+def static_points(match: tuple[bool, bool, bool, bool], tier_rank: int | None, top_tier_rank: int | None) -> int:
+    """Where, what and tier: the points the database's answers give."""
+    country, region, vertical, segment = match
+    points = POINTS["country"] if country else POINTS["region"] if region else 0
+    points += (POINTS["vertical"] if vertical else 0) + (POINTS["segment"] if segment else 0)
+    if tier_rank and top_tier_rank:
+        points += round(POINTS["tier_max"] * tier_rank / top_tier_rank)
+    return points
+
+
+def dynamic_points(lead: LeadProfile, facts: "PartnerFacts", *, max_open: int) -> int:
+    """Certifications, open capacity, acceptance speed and win rate: the points its history gives."""
+    points = 0
+    if lead.products and facts.certified:
+        certified = sum(POINTS["certified_product"] for p in lead.products if facts.certified.get(p.lower()))
+        points += min(certified, POINTS["certified_max"])
+    holding = facts.held + facts.open_offers
+    if holding == 0:
+        points += POINTS["capacity_free"]
+    elif holding < max_open:
+        points += POINTS["capacity_some"]
+    else:
+        points += POINTS["capacity_full"]
+    if facts.accept_hours:
+        median = statistics.median(facts.accept_hours)
+        if median <= FAST_HOURS:
+            points += POINTS["fast"]
+        elif median <= PROMPT_HOURS:
+            points += POINTS["prompt"]
+        elif median > SLOW_HOURS:
+            points += POINTS["slow"]
+    closed = facts.leads_won + facts.leads_lost
+    if closed >= MIN_CLOSED:
+        rate = facts.leads_won / closed
+        if rate >= 0.5:
+            points += POINTS["win_high"]
+        elif rate >= 0.25:
+            points += POINTS["win_some"]
+    return points
 
 
 @dataclass(frozen=True)
@@ -132,24 +190,24 @@ def score_partner(lead: LeadProfile, facts: PartnerFacts, *, top_tier_rank: int 
     """One partner's score for one lead, with a reason for every criterion that moved it (and for the ones that
     did not, when the lead asks for them: "does not cover Germany")."""
     reasons: list[Reason] = []
+    covers_country, in_region, sells_vertical, serves_segment = matches(lead, facts)
     # Where: the country, else the region.
     region = lead.region
-    if lead.country and lead.country in facts.countries:
+    if covers_country:
         reasons.append(Reason(POINTS["country"], f"Covers {lead.country_name or lead.country}"))
-    elif region and region in facts.regions:
+    elif in_region:
         reasons.append(Reason(POINTS["region"], f"Works in {_region_label(region)}"))
     elif lead.country:
         reasons.append(Reason(0, f"Does not list {lead.country_name or lead.country} or its region"))
     # What: the industry, the size.
-    industry = lead.industry.strip().lower()
-    if industry:
-        if any(industry == v or industry in v or v in industry for v in facts.verticals if v):
+    if lead.industry.strip():
+        if sells_vertical:
             reasons.append(Reason(POINTS["vertical"], f"Sells into {lead.industry.strip()}"))
         else:
             reasons.append(Reason(0, f"Does not list {lead.industry.strip()} among its industries"))
     if lead.size:
         words = SEGMENT_WORDS.get(lead.size, lead.size)
-        if lead.size in facts.segments:
+        if serves_segment:
             reasons.append(Reason(POINTS["segment"], f"Serves {words} companies"))
         else:
             reasons.append(Reason(0, f"Does not list {words} companies among its segments"))
@@ -212,43 +270,8 @@ def score_partner(lead: LeadProfile, facts: PartnerFacts, *, top_tier_rank: int 
 def fast_score(lead: LeadProfile, facts: PartnerFacts, *, top_tier_rank: int | None, max_open: int) -> int:
     """The same total as `score_partner`, without writing the reasons: ranking scores every eligible partner this
     way and writes the reasons of the ones it shows. (A test checks the two agree.)"""
-    score = 0
-    if lead.country and lead.country in facts.countries:
-        score += POINTS["country"]
-    elif lead.region and lead.region in facts.regions:
-        score += POINTS["region"]
-    industry = lead.industry.strip().lower()
-    if industry and any(industry == v or industry in v or v in industry for v in facts.verticals if v):
-        score += POINTS["vertical"]
-    if lead.size and lead.size in facts.segments:
-        score += POINTS["segment"]
-    if lead.products and facts.certified:
-        certified = sum(POINTS["certified_product"] for p in lead.products if facts.certified.get(p.lower()))
-        score += min(certified, POINTS["certified_max"])
-    if facts.tier_rank and top_tier_rank:
-        score += round(POINTS["tier_max"] * facts.tier_rank / top_tier_rank)
-    holding = facts.held + facts.open_offers
-    if holding == 0:
-        score += POINTS["capacity_free"]
-    elif holding < max_open:
-        score += POINTS["capacity_some"]
-    else:
-        score += POINTS["capacity_full"]
-    if facts.accept_hours:
-        median = statistics.median(facts.accept_hours)
-        if median <= FAST_HOURS:
-            score += POINTS["fast"]
-        elif median <= PROMPT_HOURS:
-            score += POINTS["prompt"]
-        elif median > SLOW_HOURS:
-            score += POINTS["slow"]
-    closed = facts.leads_won + facts.leads_lost
-    if closed >= MIN_CLOSED:
-        rate = facts.leads_won / closed
-        if rate >= 0.5:
-            score += POINTS["win_high"]
-        elif rate >= 0.25:
-            score += POINTS["win_some"]
+    score = static_points(matches(lead, facts), facts.tier_rank, top_tier_rank)
+    score += dynamic_points(lead, facts, max_open=max_open)
     if lead.preferred_partner_id == facts.id:
         score += POINTS["preferred"]
     return score
@@ -331,29 +354,62 @@ def eligible_partners(profile: LeadProfile, *, exclude: Iterable[int] = ()):
     return partners
 
 
-def gather_facts(profile: LeadProfile, partners) -> list[PartnerFacts]:
-    """Every partner's facts in four queries whatever their number: the partners, their open and accepted offers,
-    their held and closed leads, their certifications on the lead's products."""
+def _flag(condition: Q | None) -> ExpressionWrapper | Value:
+    return ExpressionWrapper(condition, output_field=BooleanField()) if condition is not None else Value(False)
+
+
+def _partner_rows(profile: LeadProfile, partners):
+    """(id, name, covers the country, works in the region, sells into the industry, serves the size, tier name,
+    tier rank) of each partner: the database answers the four questions (no JSON decoded here)."""
+    industry = profile.industry.strip()
+    annotated = partners.annotate(
+        _country=_flag(Q(countries__contains=profile.country) if profile.country else None),
+        _region=_flag(_json_list_has("regions", profile.region) if profile.region else None),
+        _vertical=_flag(Q(verticals__icontains=industry) if industry else None),
+        _segment=_flag(_json_list_has("segments", profile.size) if profile.size else None),
+    )
+    return annotated.values_list(
+        "pk", "name", "_country", "_region", "_vertical", "_segment", "tier__name", "tier__rank"
+    ).order_by()
+
+
+@dataclass
+class _History:
+    """The partners' lead history and certifications, by partner id (only partners that have some)."""
+
+    open_offers: dict[int, int] = field(default_factory=dict)
+    accept_hours: dict[int, list[float]] = field(default_factory=dict)
+    outcomes: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # held, won, lost
+    certified: dict[int, dict[str, int]] = field(default_factory=dict)
+
+    def partner_ids(self) -> set[int]:
+        return {*self.open_offers, *self.accept_hours, *self.outcomes, *self.certified}
+
+    def facts(self, row: tuple) -> PartnerFacts:
+        pk, name, country, region, vertical, segment, tier_name, tier_rank = row
+        held, won, lost = self.outcomes.get(pk, (0, 0, 0))
+        return PartnerFacts(
+            id=pk,
+            name=name,
+            tier_name=tier_name or "",
+            tier_rank=tier_rank,
+            certified=self.certified.get(pk, {}),
+            held=held,
+            open_offers=self.open_offers.get(pk, 0),
+            accept_hours=self.accept_hours.get(pk, []),
+            leads_won=won,
+            leads_lost=lost,
+            match=(bool(country), bool(region), bool(vertical), bool(segment)),
+        )
+
+
+def _history(profile: LeadProfile, partners) -> _History:
+    """Three queries whatever the number of partners: their open and accepted offers, their held and closed leads,
+    their certifications on the lead's products."""
     from enablement.models import CertificationAward
     from leads.models import Lead, LeadOffer
 
-    rows = partners.values_list(
-        "pk", "name", "regions", "countries", "verticals", "segments", "tier__name", "tier__rank"
-    ).order_by()
-    facts: dict[int, PartnerFacts] = {}
-    for pk, name, regions, countries, verticals, segments, tier_name, tier_rank in rows:
-        facts[pk] = PartnerFacts(
-            id=pk,
-            name=name,
-            regions=tuple(regions or ()),
-            countries=tuple(c for c in str(countries or "").split(",") if c),
-            verticals=tuple(str(v).strip().lower() for v in verticals or ()),
-            segments=tuple(segments or ()),
-            tier_name=tier_name or "",
-            tier_rank=tier_rank,
-        )
-    if not facts:
-        return []
+    found = _History()
     ids = partners.values("pk")
     since = timezone.now() - HISTORY
     # Open offers (capacity) and the offers it accepted in the last year (speed), in one query.
@@ -363,15 +419,13 @@ def gather_facts(profile: LeadProfile, partners) -> list[PartnerFacts]:
     for partner_id, status, offered_at, responded_at in offers.values_list(
         "partner_id", "status", "offered_at", "responded_at"
     ).order_by():
-        found = facts.get(partner_id)
-        if found is None:
-            continue
         if status == LeadOffer.Status.OFFERED:
-            found.open_offers += 1
+            found.open_offers[partner_id] = found.open_offers.get(partner_id, 0) + 1
         else:
-            found.accept_hours.append(max((responded_at - offered_at).total_seconds() / 3600, 0))
+            hours = max((responded_at - offered_at).total_seconds() / 3600, 0)
+            found.accept_hours.setdefault(partner_id, []).append(hours)
     outcomes = (
-        Lead.objects.filter(partner__in=ids)
+        Lead.objects.filter(partner__in=ids, status__in=[*Lead.HELD, Lead.Status.WON, Lead.Status.LOST])
         .values("partner_id")
         .annotate(
             held=Count("pk", filter=Q(status__in=Lead.HELD)),
@@ -381,9 +435,7 @@ def gather_facts(profile: LeadProfile, partners) -> list[PartnerFacts]:
         .order_by()
     )
     for row in outcomes:
-        found = facts.get(row["partner_id"])
-        if found is not None:
-            found.held, found.leads_won, found.leads_lost = row["held"], row["won"], row["lost"]
+        found.outcomes[row["partner_id"]] = (row["held"], row["won"], row["lost"])
     if profile.products:
         by_product = Q()
         for product in profile.products:
@@ -401,11 +453,19 @@ def gather_facts(profile: LeadProfile, partners) -> list[PartnerFacts]:
             .order_by()
         )
         for row in awards:
-            found = facts.get(row["partner_id"])
-            if found is not None:
-                key = str(row["certification__courses__product"]).lower()
-                found.certified[key] = max(found.certified.get(key, 0), row["people"])
-    return list(facts.values())
+            held = found.certified.setdefault(row["partner_id"], {})
+            key = str(row["certification__courses__product"]).lower()
+            held[key] = max(held.get(key, 0), row["people"])
+    return found
+
+
+def gather_facts(profile: LeadProfile, partners) -> list[PartnerFacts]:
+    """Every partner's facts in four queries whatever their number (see `_partner_rows` and `_history`)."""
+    rows = list(_partner_rows(profile, partners))
+    if not rows:
+        return []
+    history = _history(profile, partners)
+    return [history.facts(row) for row in rows]
 
 
 def top_tier_rank() -> int | None:
@@ -416,7 +476,8 @@ def top_tier_rank() -> int | None:
 
 def rank_partners(lead, *, limit: int | None = 20, settings=None, only: Iterable[int] | None = None) -> list[Candidate]:
     """The eligible partners for a saved lead, best first, at most `limit` (with `only`: those partners, each with
-    its place in the ranking). A fixed number of queries (seven) whatever the number of partners."""
+    its place in the ranking). Seven queries whatever the number of partners. Every eligible partner is scored from
+    the database's answers and a few numbers (no per-partner objects); the reasons are written for those returned."""
     from leads.models import LeadOffer
     from leads.services.settings import distribution_settings
 
@@ -429,5 +490,45 @@ def rank_partners(lead, *, limit: int | None = 20, settings=None, only: Iterable
             status__in=[LeadOffer.Status.DECLINED, LeadOffer.Status.EXPIRED, LeadOffer.Status.OFFERED],
         ).values_list("partner_id", flat=True)
     )
-    facts = gather_facts(profile, eligible_partners(profile, exclude=exclude))
-    return rank(profile, facts, top_tier_rank=top_tier_rank(), max_open=settings.max_open_leads, limit=limit, only=only)
+    partners = eligible_partners(profile, exclude=exclude)
+    rows = list(_partner_rows(profile, partners))
+    if not rows:
+        return []
+    history = _history(profile, partners)
+    top = top_tier_rank()
+    max_open = settings.max_open_leads
+    # Points from history for the partners that have some; every other partner holds nothing (free capacity).
+    by_row = {row[0]: row for row in rows}
+    dynamic = {
+        pk: dynamic_points(profile, history.facts(by_row[pk]), max_open=max_open)
+        for pk in history.partner_ids()
+        if pk in by_row
+    }
+    free = POINTS["capacity_free"]
+    preferred = profile.preferred_partner_id
+    tier_points = {}
+    keyed = []
+    for row in rows:
+        pk, name, country, region, vertical, segment, _, tier_rank = row
+        if tier_rank not in tier_points:
+            tier_points[tier_rank] = static_points((False, False, False, False), tier_rank, top)
+        score = (
+            (POINTS["country"] if country else POINTS["region"] if region else 0)
+            + (POINTS["vertical"] if vertical else 0)
+            + (POINTS["segment"] if segment else 0)
+            + tier_points[tier_rank]
+            + dynamic.get(pk, free)
+            + (POINTS["preferred"] if pk == preferred else 0)
+        )
+        keyed.append((-score, name.lower(), pk))
+    keyed.sort()
+    if only is not None:
+        wanted = set(only)
+        chosen = [(position, key[2]) for position, key in enumerate(keyed, start=1) if key[2] in wanted]
+    else:
+        chosen = list(enumerate((key[2] for key in (keyed if limit is None else keyed[:limit])), start=1))
+    out = []
+    for position, pk in chosen:
+        c = score_partner(profile, history.facts(by_row[pk]), top_tier_rank=top, max_open=max_open)
+        out.append(Candidate(c.partner_id, c.name, c.score, c.reasons, rank=position))
+    return out

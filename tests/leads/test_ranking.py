@@ -124,6 +124,9 @@ def test_rank_partners_gathers_facts_in_a_fixed_number_of_queries(django_assert_
     with django_assert_max_num_queries(9):
         ranked = rank_partners(lead, limit=None)
     names = [c.name for c in ranked]
+    scores = [c.score for c in ranked]
+    assert scores == sorted(scores, reverse=True)  # the fast ordering agrees with the scores and their reasons
+    assert [c.rank for c in ranked] == list(range(1, len(ranked) + 1))
     assert names[0] == "Berlin Health IT"
     # 25 country + 15 vertical + 10 certified + 10 gold + 10 free capacity + 0 (no history)
     assert ranked[0].score == 70
