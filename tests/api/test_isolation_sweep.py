@@ -4,7 +4,8 @@ added later is swept without touching this file, or fails here until it says wha
 - an operation naming an object in its path, called with another partner's token on partner A's object, is a 404
   (a 403 on a staff-only operation) and changes nothing; partner A (or staff, for staff-only) does reach it;
 - a revoked token, an expired token and no token at all are a 401, on every operation but the public ones;
-- a partner token on a staff-only operation is a 403 (or 404).
+- a partner token on a staff-only operation is a 403 (or 404);
+- a list another partner reads leaves partner A's object out (and partner A's own list has it).
 
 RESOURCES says, per path prefix, who may call the operations under it and how to make an object of partner A for
 the operations that name one. tests/test_url_guards.py (the project's route sweep) checks that every operation is
@@ -97,6 +98,12 @@ def _opportunity(w) -> dict[str, Any]:
     return {"opportunity_id": opportunity.pk, "external_id": opportunity.external_id}
 
 
+def _award(w) -> dict[str, Any]:
+    from tests.enablement.factories import AwardFactory
+
+    return {"award_id": AwardFactory(partner=w.partner_a, user=w.admin_a).pk}
+
+
 def _lead(w) -> dict[str, Any]:
     from tests.leads.conftest import make_lead
 
@@ -115,7 +122,7 @@ def _lead_offer(w) -> dict[str, Any]:
 RESOURCES: dict[str, Resource] = {
     "/api/v1/deal-registrations": Resource(ANY, _registration),
     "/api/v1/partners": Resource(STAFF, _partner),
-    "/api/v1/certifications": Resource(ANY),
+    "/api/v1/certifications": Resource(ANY, _award),
     "/api/v1/mdf/balance": Resource(PARTNER),
     "/api/v1/mdf/requests": Resource(PARTNER, _fund_request),
     "/api/v1/mdf/claims": Resource(PARTNER, _claim),
@@ -173,6 +180,16 @@ OPERATIONS = [
 AUTHENTICATED = [op for op in OPERATIONS if not op.public]
 NAMING_AN_OBJECT = [op for op in AUTHENTICATED if op.path_parameters]
 STAFF_ONLY = [op for op in AUTHENTICATED if op.resource and op.resource.audience == STAFF]
+
+
+def _is_list(op: Operation) -> bool:
+    content = op.definition["responses"].get("200", {}).get("content", {}).get("application/json", {})
+    reference = content.get("schema", {}).get("$ref", "")
+    shape = SCHEMA["components"]["schemas"].get(reference.rpartition("/")[2], {})
+    return op.method == "GET" and not op.path_parameters and "items" in shape.get("properties", {})
+
+
+PARTNER_LISTS = [op for op in AUTHENTICATED if _is_list(op) and op.resource and op.resource.audience != STAFF]
 
 
 def uncovered() -> list[str]:
@@ -269,6 +286,21 @@ def test_another_partners_token_gets_404(op, world, admin_a_token, outsider_toke
     assert reached.status_code != 404, f"{op.label} is a 404 for its owner too: the factory makes the wrong object"
     if op.method == "GET":
         assert reached.status_code == 200
+
+
+@pytest.mark.parametrize("op", PARTNER_LISTS, ids=_ids(PARTNER_LISTS))
+def test_another_partners_list_leaves_the_object_out(op, world, admin_a_token, outsider_token):
+    if op.resource is None or op.resource.make is None:
+        pytest.fail(f"{op.label}: add a factory to its RESOURCES entry, so the sweep can look for the object")
+    ((_name, pk),) = [(k, v) for k, v in op.resource.make(world).items() if k.endswith("_id") and k != "external_id"]
+
+    def listed(token: str) -> set[int]:
+        response = ApiClient(token).get(op.path, {"limit": 200})
+        assert response.status_code == 200, response.content
+        return {item["id"] for item in response.json()["items"]}
+
+    assert pk in listed(admin_a_token), f"{op.label}: the factory's object is not in its own partner's list"
+    assert pk not in listed(outsider_token)
 
 
 @pytest.mark.parametrize("op", AUTHENTICATED, ids=_ids(AUTHENTICATED))
