@@ -86,27 +86,18 @@ def digest_items(now):
     ]
 
 
-def lead_payload(lead) -> dict:
-    from webhooks.payloads import _partner_ref, _time
+def lead_payload_serializer():
+    """A lead in a webhook, exactly as GET /api/v1/leads/{id} shows it to a staff token (the API's serializer,
+    checked by its schema and encoded as the API encodes it)."""
+    from api.routers.leads import LeadOut, lead_out
+    from webhooks.payloads import api_serializer
 
-    return {
-        "id": lead.pk,
-        "type": "lead",
-        "name": lead.name,
-        "website": lead.website,
-        "country": str(lead.country or ""),
-        "industry": lead.industry,
-        "size": lead.size,
-        "interest": lead.interest,
-        "source": lead.source,
-        "status": lead.status,
-        "partner": _partner_ref(lead.partner),
-        "registration_id": lead.registration_id,
-        "match_kind": lead.match_kind,
-        "created_at": _time(lead.created_at),
-        "accepted_at": _time(lead.accepted_at),
-        "closed_at": _time(lead.closed_at),
-    }
+    as_api_json = api_serializer(LeadOut, lead_out)
+
+    def lead_payload(lead) -> dict:
+        return as_api_json(lead)
+
+    return lead_payload
 
 
 def register() -> None:
@@ -119,4 +110,10 @@ def register() -> None:
     register_partner_summary("leads", partner_summary)
     register_portal_panel("leads", portal_panel)
     register_digest_items("leads", digest_items)
-    payloads.SERIALIZERS.setdefault("leads.lead", (lambda: Lead.objects.select_related("partner"), lead_payload))
+    payloads.SERIALIZERS.setdefault(
+        "leads.lead",
+        (
+            lambda: Lead.objects.select_related("partner", "preferred_partner").prefetch_related("products"),
+            lead_payload_serializer(),
+        ),
+    )

@@ -128,3 +128,38 @@ def test_staff_tokens_cannot_answer_offers(offered, channel_manager, partner_a):
     offer = offered.offers.get(partner=partner_a)
     assert api.get("/api/v1/lead-offers").status_code == 403
     assert api.post(f"/api/v1/lead-offers/{offer.pk}/accept").status_code == 403
+
+
+def test_a_lead_webhook_payload_is_the_api_json(channel_manager, partner_a):
+    from webhooks.payloads import serialize
+
+    lead = make_lead(actor=channel_manager)
+    api_json = _client(channel_manager).get(f"/api/v1/leads/{lead.pk}").json()
+    assert serialize("leads.lead", str(lead.pk)) == api_json
+
+
+def test_lead_events_are_published(channel_manager, partner_a, partner_a_admin):
+    from prm.models import AuditEvent
+    from webhooks.events import EVENT_NAMES, plan_events
+
+    assert {"lead.offered", "lead.accepted", "lead.declined", "lead.expired", "lead.converted"} <= EVENT_NAMES
+    partner_a.countries = ["DE"]
+    partner_a.save()
+    lead = make_lead(actor=channel_manager)
+    [offer] = services.lead_offer(actor=channel_manager, lead=lead, partner_ids=[partner_a.pk])
+    services.offer_accept(actor=partner_a_admin, offer=offer)
+    published = []
+    for event in AuditEvent.objects.filter(target_type="leads.lead").order_by("pk"):
+        planned = plan_events(
+            verb=event.verb,
+            target_type=event.target_type,
+            target_id=event.target_id,
+            partner_id=event.partner_id,
+            after=event.after,
+        )
+        published += [(p.type, p.model, p.object_id) for p in planned]
+    assert published == [
+        ("lead.offered", "leads.lead", str(lead.pk)),
+        ("lead.accepted", "leads.lead", str(lead.pk)),
+        ("lead.converted", "leads.lead", str(lead.pk)),
+    ]
