@@ -10,6 +10,7 @@ class PartnersConfig(AppConfig):
 
         search.register()  # partners and people in the managers' global search
         from partners import importers  # noqa: F401 -- the partners CSV importer (imports.registry)
+        from partners.services import locator, prospects  # noqa: F401 -- their audit sentences, in every process
 
         # seed_demo runs every app's steps in order: the program and partners first, tiers evaluated at the end.
         register_demo_step("partners", "partners.demo.seed_partners", order=0)
