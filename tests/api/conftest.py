@@ -81,7 +81,8 @@ def api_anonymous(db):
 
 class World:
     """Rows of partner A (the token's company) and partner B (the outsider) in every state the API shows: deal
-    registrations (draft, submitted, approved, won with earnings), certifications, MDF budget, requests and claims."""
+    registrations (draft, submitted, approved, won with earnings), certifications, MDF budget, requests and claims,
+    accounts and a direct opportunity, leads and an offer to partner A."""
 
     def __init__(self, *, partner_a, partner_b, partner_a_admin, partner_b_user, channel_manager) -> None:
         self.partner_a = partner_a
@@ -106,10 +107,12 @@ def seed_world(world: World) -> World:
 
     from dealreg.models import Registration
     from incentives.services import accrue_for_won
+    from leads.services import lead_offer
     from tests.dealreg.factories_accounts import AccountFactory, OpportunityFactory
     from tests.dealreg.factories_registrations import RegistrationFactory, SubmittedRegistrationFactory
     from tests.enablement.factories import AwardFactory, CertificationFactory
     from tests.incentives.helpers import pct, published_version, with_rules, won_deal
+    from tests.leads.conftest import make_lead
     from tests.mdf.factories import approved_request, claimed_request, funded_budget
 
     a, b = world.partner_a, world.partner_b
@@ -150,6 +153,10 @@ def seed_world(world: World) -> World:
     world.add("accounts", customer, AccountFactory(name="Initech"))
     world.add("opportunities", OpportunityFactory(account=customer, title="Globex renewal"))
     world.add("earning_lines", *won.earning_lines.all())
+    lead = make_lead(actor=world.manager)
+    lead_offer(actor=world.manager, lead=lead, partner_ids=[a.pk])
+    world.add("leads", lead, make_lead(actor=world.manager, company_name="Umbrella Clinics", website=""))
+    world.add("lead_offers", *lead.offers.all())
     claimed_request(partner=b, budget=funded_budget(b, "500"), amount=Decimal("400"))
     return world
 

@@ -48,6 +48,8 @@ WORLD_VALUES = {
     "account_id": "accounts",
     "opportunity_id": "opportunities",
     "line_id": "earning_lines",
+    "lead_id": "leads",
+    "offer_id": "lead_offers",
 }
 
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
