@@ -12,14 +12,13 @@ minus those that declined this lead or let its offer expire, and minus those hol
 listed apart on the lead's page).
 """
 
-import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, Value
 from django.utils import timezone
 
 from leads.regions import region_of
@@ -36,9 +35,9 @@ POINTS = {
     "capacity_free": 10,  # holds no open lead or offer
     "capacity_some": 5,  # holds a few, under the limit
     "capacity_full": -10,  # holds as many as the limit or more
-    "fast": 10,  # median time to accept up to FAST_HOURS
-    "prompt": 5,  # up to PROMPT_HOURS
-    "slow": -5,  # over SLOW_HOURS
+    "fast": 10,  # most of its accepted leads (over half) accepted within FAST_HOURS
+    "prompt": 5,  # ... within PROMPT_HOURS
+    "slow": -5,  # most took over SLOW_HOURS
     "win_high": 10,  # won at least half of its closed leads (MIN_CLOSED or more)
     "win_some": 5,  # won at least a quarter
     "preferred": 50,  # the partner the customer chose on the locator
@@ -84,6 +83,9 @@ class PartnerFacts:
     held: int = 0  # leads it holds (accepted or converted, not yet won or lost)
     open_offers: int = 0  # offers of other leads waiting for its answer
     accept_hours: list[float] = field(default_factory=list)  # how long it took to accept, offer by offer
+    # (accepted, within FAST_HOURS, within PROMPT_HOURS, over SLOW_HOURS) when the database counted them; None:
+    # counted from accept_hours.
+    accepts: tuple[int, int, int, int] | None = None
     leads_won: int = 0
     leads_lost: int = 0
     # (covers the country, works in the region, sells into the industry, serves the size) when the database already
@@ -103,6 +105,34 @@ def matches(lead: LeadProfile, facts: PartnerFacts) -> tuple[bool, bool, bool, b
         bool(industry) and any(industry in v for v in facts.verticals),
         bool(lead.size) and lead.size in facts.segments,
     )
+
+
+def accept_counts(facts: "PartnerFacts") -> tuple[int, int, int, int]:
+    """(accepted, within FAST_HOURS, within PROMPT_HOURS, over SLOW_HOURS) over the last year."""
+    if facts.accepts is not None:
+        return facts.accepts
+    hours = facts.accept_hours
+    return (
+        len(hours),
+        sum(1 for h in hours if h <= FAST_HOURS),
+        sum(1 for h in hours if h <= PROMPT_HOURS),
+        sum(1 for h in hours if h > SLOW_HOURS),
+    )
+
+
+def speed(facts: "PartnerFacts") -> tuple[str, int, int]:
+    """("fast" | "prompt" | "slow" | "mixed" | "", how many of, how many accepted): over half of the accepted leads
+    within FAST_HOURS is fast, within PROMPT_HOURS prompt, over SLOW_HOURS slow."""
+    accepted, fast, prompt, slow = accept_counts(facts)
+    if not accepted:
+        return "", 0, 0
+    if fast * 2 > accepted:
+        return "fast", fast, accepted
+    if prompt * 2 > accepted:
+        return "prompt", prompt, accepted
+    if slow * 2 > accepted:
+        return "slow", slow, accepted
+    return "mixed", prompt, accepted
 
 
 def static_points(match: tuple[bool, bool, bool, bool], tier_rank: int | None, top_tier_rank: int | None) -> int:
@@ -128,14 +158,9 @@ def dynamic_points(lead: LeadProfile, facts: "PartnerFacts", *, max_open: int) -
         points += POINTS["capacity_some"]
     else:
         points += POINTS["capacity_full"]
-    if facts.accept_hours:
-        median = statistics.median(facts.accept_hours)
-        if median <= FAST_HOURS:
-            points += POINTS["fast"]
-        elif median <= PROMPT_HOURS:
-            points += POINTS["prompt"]
-        elif median > SLOW_HOURS:
-            points += POINTS["slow"]
+    kind = speed(facts)[0]
+    if kind in ("fast", "prompt", "slow"):
+        points += POINTS[kind]
     closed = facts.leads_won + facts.leads_lost
     if closed >= MIN_CLOSED:
         rate = facts.leads_won / closed
@@ -239,17 +264,18 @@ def score_partner(lead: LeadProfile, facts: PartnerFacts, *, top_tier_rank: int 
             )
         )
     # Past answers: speed of acceptance, then win rate on leads.
-    if facts.accept_hours:
-        median = statistics.median(facts.accept_hours)
-        answered = _plural(len(facts.accept_hours), "lead")
-        if median <= FAST_HOURS:
-            reasons.append(Reason(POINTS["fast"], f"Accepts fast: median {_hours(median)} over {answered}"))
-        elif median <= PROMPT_HOURS:
-            reasons.append(Reason(POINTS["prompt"], f"Accepts within a day: median {_hours(median)} over {answered}"))
-        elif median > SLOW_HOURS:
-            reasons.append(Reason(POINTS["slow"], f"Slow to accept: median {_hours(median)} over {answered}"))
-        else:
-            reasons.append(Reason(0, f"Accepts in {_hours(median)} (median over {answered})"))
+    kind, count, accepted = speed(facts)
+    if kind == "fast":
+        words = f"Accepts fast: {count} of {_plural(accepted, 'lead')} accepted within {FAST_HOURS} hours"
+        reasons.append(Reason(POINTS["fast"], words))
+    elif kind == "prompt":
+        words = f"Accepts within a day: {count} of {_plural(accepted, 'lead')} accepted within {PROMPT_HOURS} hours"
+        reasons.append(Reason(POINTS["prompt"], words))
+    elif kind == "slow":
+        words = f"Slow to accept: {count} of {_plural(accepted, 'lead')} took over {SLOW_HOURS // 24} days"
+        reasons.append(Reason(POINTS["slow"], words))
+    elif kind == "mixed":
+        reasons.append(Reason(0, f"Accepts {count} of {_plural(accepted, 'lead')} within a day"))
     else:
         reasons.append(Reason(0, "No lead accepted yet"))
     closed = facts.leads_won + facts.leads_lost
@@ -378,12 +404,12 @@ class _History:
     """The partners' lead history and certifications, by partner id (only partners that have some)."""
 
     open_offers: dict[int, int] = field(default_factory=dict)
-    accept_hours: dict[int, list[float]] = field(default_factory=dict)
+    accepts: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
     outcomes: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # held, won, lost
     certified: dict[int, dict[str, int]] = field(default_factory=dict)
 
     def partner_ids(self) -> set[int]:
-        return {*self.open_offers, *self.accept_hours, *self.outcomes, *self.certified}
+        return {*self.open_offers, *self.accepts, *self.outcomes, *self.certified}
 
     def facts(self, row: tuple) -> PartnerFacts:
         pk, name, country, region, vertical, segment, tier_name, tier_rank = row
@@ -396,36 +422,48 @@ class _History:
             certified=self.certified.get(pk, {}),
             held=held,
             open_offers=self.open_offers.get(pk, 0),
-            accept_hours=self.accept_hours.get(pk, []),
+            accepts=self.accepts.get(pk, (0, 0, 0, 0)),
             leads_won=won,
             leads_lost=lost,
             match=(bool(country), bool(region), bool(vertical), bool(segment)),
         )
 
 
-def _history(profile: LeadProfile, partners) -> _History:
-    """Three queries whatever the number of partners: their open and accepted offers, their held and closed leads,
-    their certifications on the lead's products."""
+def _history(profile: LeadProfile, wanted: set[int]) -> _History:
+    """The lead history of the partners in `wanted`, in three queries whatever their number: open offers and the
+    offers accepted in the last year, the leads held or closed in the last year, the valid certifications on the
+    lead's products. Each query reads the program's rows by their own indexes (status, time, product) and keeps the
+    wanted partners' here: joining the eligible partners again would cost more than the rows it saves."""
     from enablement.models import CertificationAward
     from leads.models import Lead, LeadOffer
 
     found = _History()
-    ids = partners.values("pk")
     since = timezone.now() - HISTORY
-    # Open offers (capacity) and the offers it accepted in the last year (speed), in one query.
-    offers = LeadOffer.objects.filter(partner__in=ids).filter(
-        Q(status=LeadOffer.Status.OFFERED) | Q(status=LeadOffer.Status.ACCEPTED, responded_at__gte=since)
+    # Open offers (capacity) and the offers accepted in the last year (speed), counted per partner in one query.
+    accepted = Q(status=LeadOffer.Status.ACCEPTED)
+    offers = (
+        LeadOffer.objects.filter(Q(status=LeadOffer.Status.OFFERED) | Q(accepted, responded_at__gte=since))
+        .values("partner_id")
+        .annotate(
+            open=Count("pk", filter=Q(status=LeadOffer.Status.OFFERED)),
+            accepted=Count("pk", filter=accepted),
+            fast=Count("pk", filter=accepted & Q(responded_at__lte=F("offered_at") + timedelta(hours=FAST_HOURS))),
+            prompt=Count("pk", filter=accepted & Q(responded_at__lte=F("offered_at") + timedelta(hours=PROMPT_HOURS))),
+            slow=Count("pk", filter=accepted & Q(responded_at__gt=F("offered_at") + timedelta(hours=SLOW_HOURS))),
+        )
+        .order_by()
     )
-    for partner_id, status, offered_at, responded_at in offers.values_list(
-        "partner_id", "status", "offered_at", "responded_at"
-    ).order_by():
-        if status == LeadOffer.Status.OFFERED:
-            found.open_offers[partner_id] = found.open_offers.get(partner_id, 0) + 1
-        else:
-            hours = max((responded_at - offered_at).total_seconds() / 3600, 0)
-            found.accept_hours.setdefault(partner_id, []).append(hours)
+    for row in offers:
+        partner_id = row["partner_id"]
+        if partner_id not in wanted:
+            continue
+        if row["open"]:
+            found.open_offers[partner_id] = row["open"]
+        if row["accepted"]:
+            found.accepts[partner_id] = (row["accepted"], row["fast"], row["prompt"], row["slow"])
     outcomes = (
-        Lead.objects.filter(partner__in=ids, status__in=[*Lead.HELD, Lead.Status.WON, Lead.Status.LOST])
+        Lead.objects.filter(partner__isnull=False)
+        .filter(Q(status__in=Lead.HELD) | Q(status__in=[Lead.Status.WON, Lead.Status.LOST], closed_at__gte=since))
         .values("partner_id")
         .annotate(
             held=Count("pk", filter=Q(status__in=Lead.HELD)),
@@ -435,7 +473,8 @@ def _history(profile: LeadProfile, partners) -> _History:
         .order_by()
     )
     for row in outcomes:
-        found.outcomes[row["partner_id"]] = (row["held"], row["won"], row["lost"])
+        if row["partner_id"] in wanted:
+            found.outcomes[row["partner_id"]] = (row["held"], row["won"], row["lost"])
     if profile.products:
         by_product = Q()
         for product in profile.products:
@@ -443,7 +482,6 @@ def _history(profile: LeadProfile, partners) -> _History:
         awards = (
             CertificationAward.objects.filter(
                 by_product,
-                partner__in=ids,
                 revoked_at__isnull=True,
                 expires_at__gte=timezone.localdate(),
                 certification__is_active=True,
@@ -453,6 +491,8 @@ def _history(profile: LeadProfile, partners) -> _History:
             .order_by()
         )
         for row in awards:
+            if row["partner_id"] not in wanted:
+                continue
             held = found.certified.setdefault(row["partner_id"], {})
             key = str(row["certification__courses__product"]).lower()
             held[key] = max(held.get(key, 0), row["people"])
@@ -464,7 +504,7 @@ def gather_facts(profile: LeadProfile, partners) -> list[PartnerFacts]:
     rows = list(_partner_rows(profile, partners))
     if not rows:
         return []
-    history = _history(profile, partners)
+    history = _history(profile, {row[0] for row in rows})
     return [history.facts(row) for row in rows]
 
 
@@ -494,11 +534,11 @@ def rank_partners(lead, *, limit: int | None = 20, settings=None, only: Iterable
     rows = list(_partner_rows(profile, partners))
     if not rows:
         return []
-    history = _history(profile, partners)
+    by_row = {row[0]: row for row in rows}
+    history = _history(profile, set(by_row))
     top = top_tier_rank()
     max_open = settings.max_open_leads
     # Points from history for the partners that have some; every other partner holds nothing (free capacity).
-    by_row = {row[0]: row for row in rows}
     dynamic = {
         pk: dynamic_points(profile, history.facts(by_row[pk]), max_open=max_open)
         for pk in history.partner_ids()

@@ -2,7 +2,7 @@
 manager's preview of it say exactly what the program does."""
 
 from leads.models import DistributionSettings
-from leads.ranking import POINTS
+from leads.ranking import FAST_HOURS, POINTS, SLOW_HOURS
 
 
 def _hour(hour: int) -> str:
@@ -21,9 +21,11 @@ def assignment_rules(settings: DistributionSettings) -> list[str]:
         f"({POINTS['vertical']}), serve companies of its size ({POINTS['segment']}), have people certified on the "
         f"products it is interested in ({POINTS['certified_product']} per product, up to {POINTS['certified_max']}), "
         f"your tier (up to {POINTS['tier_max']}), how many leads you already hold (up to {POINTS['capacity_free']}; "
-        f"{abs(POINTS['capacity_full'])} off from {settings.max_open_leads} open leads), how quickly you have "
-        f"accepted leads before (up to {POINTS['fast']}) and how many of your leads you won (up to "
-        f"{POINTS['win_high']}). Every offer shows you the reasons behind your score.",
+        f"{abs(POINTS['capacity_full'])} off from {settings.max_open_leads} open leads), how quickly you accepted "
+        f"leads in the last year ({POINTS['fast']} when most were accepted within {FAST_HOURS} hours, "
+        f"{abs(POINTS['slow'])} off when most took over {SLOW_HOURS // 24} days) and how many of your leads "
+        f"closed in the last year you won (up to {POINTS['win_high']}). "
+        "Every offer shows you the reasons behind your score.",
     ]
     if settings.mode == Mode.MANUAL:
         paragraphs.append(

@@ -50,7 +50,7 @@ def test_a_perfect_fit_scores_every_criterion():
         (10, "Certified on Platform (1 person)"),
         (10, "Gold tier"),
         (10, "Holds no open lead"),
-        (10, "Accepts fast: median 2 hours over 3 leads"),
+        (10, "Accepts fast: 3 of 3 leads accepted within 4 hours"),
         (10, "Won 3 of 4 leads (75%)"),
     ]
     assert candidate.score == 110
@@ -79,7 +79,7 @@ def test_region_without_country_busy_and_slow_partner():
     assert texts["Works in Europe, Middle East & Africa"] == 15
     assert texts["Nobody certified on Analytics"] == 0
     assert texts["Silver tier"] == 7
-    assert texts["Slow to accept: median 3 days over 2 leads"] == -5
+    assert texts["Slow to accept: 2 of 2 leads took over 2 days"] == -5
     assert texts["Won 0 of 3 leads (0%)"] == 0
 
 
@@ -168,3 +168,34 @@ def test_the_fast_score_is_the_score_with_its_reasons():
         )
         full = score_partner(lead, facts, top_tier_rank=3, max_open=5)
         assert fast_score(lead, facts, top_tier_rank=3, max_open=5) == full.score == sum(r.points for r in full.reasons)
+
+
+@pytest.mark.django_db
+def test_history_counted_by_the_database():
+    """Speed, capacity and win rate as the database counts them: 2 of 3 offers accepted within 4 hours (fast), one
+    offer open and one lead held (2 open leads), 2 of 3 closed leads won."""
+    partner = PartnerFactory(name="Historic Partner", countries=["DE"], regions=["emea"])
+    now = timezone.now()
+    for hours in (1, 2, 30):
+        LeadOffer.objects.create(
+            lead=Lead.objects.create(name=f"Old {hours}", contact_name="x", contact_email="x@x.de"),
+            partner=partner,
+            status="accepted",
+            offered_at=now - timedelta(days=3),
+            responded_at=now - timedelta(days=3) + timedelta(hours=hours),
+            deadline=now,
+        )
+    waiting = Lead.objects.create(name="Waiting", contact_name="x", contact_email="x@x.de")
+    LeadOffer.objects.create(lead=waiting, partner=partner, offered_at=now, deadline=now + timedelta(hours=8))
+    for status in ("accepted", "won", "won", "lost"):
+        Lead.objects.create(
+            name=f"L {status}", contact_name="x", contact_email="x@x.de", partner=partner, status=status,
+            closed_at=now if status in ("won", "lost") else None,
+        )  # fmt: skip
+    lead = Lead.objects.create(name="New", country="DE", contact_name="x", contact_email="x@x.de")
+    [candidate] = rank_partners(lead)
+    texts = {t: p for p, t in _texts(candidate)}
+    assert texts["Accepts fast: 2 of 3 leads accepted within 4 hours"] == 10
+    assert texts["Holds 2 open leads (offers included)"] == 5
+    assert texts["Won 2 of 3 leads (67%)"] == 10
+    assert candidate.score == 25 + 10 + 5 + 10
