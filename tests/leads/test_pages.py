@@ -173,3 +173,22 @@ def test_partner_page_and_portal_home_show_leads(manager_client, admin_client_a,
     assert "Charité" not in home
     page = manager_client.get(reverse("manage:partner_detail", args=[partner_a.pk]))
     assert page.status_code == 200
+
+
+def test_hot_pages_read_in_a_bounded_number_of_queries(
+    manager_client, admin_client_a, channel_manager, partner_a, django_assert_max_num_queries
+):
+    partner_a.countries = ["DE"]
+    partner_a.save()
+    offers = []
+    for n in range(6):
+        lead = make_lead(actor=channel_manager, company_name=f"Prospect {n}", website=f"prospect{n}.example.de")
+        offers += services.lead_offer(actor=channel_manager, lead=lead, partner_ids=[partner_a.pk])
+    manager_client.get(reverse("manage:leads"))  # warm the per-request caches (badges, settings)
+    with django_assert_max_num_queries(25):
+        assert manager_client.get(reverse("manage:leads")).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert manager_client.get(reverse("manage:lead_detail", args=[lead.pk])).status_code == 200
+    admin_client_a.get(reverse("portal:leads"))
+    with django_assert_max_num_queries(20):
+        assert admin_client_a.get(reverse("portal:leads")).status_code == 200
