@@ -22,7 +22,7 @@ from prm.admin import ReadOnlyMixin
 class OpportunityInline(admin.TabularInline):
     model = DirectOpportunity
     extra = 0
-    fields = ("title", "stage", "amount", "currency", "expected_close", "owner_name", "created_at")
+    fields = ("title", "stage", "amount", "currency", "expected_close", "owner_name", "external_id", "created_at")
     readonly_fields = ("created_at",)
 
 
@@ -36,13 +36,14 @@ class AccountAdmin(admin.ModelAdmin):
         "is_customer",
         "open_opportunities",
         "account_owner",
+        "external_id",
         "updated_at",
     )
     list_filter = ("is_named_account", "is_customer", "size", "country")
-    search_fields = ("name", "name_key", "domain", "account_owner")
+    search_fields = ("name", "name_key", "domain", "account_owner", "=external_id")
     readonly_fields = ("name_key", "domain", "created_by", "created_at", "updated_at")
     fieldsets = (
-        (None, {"fields": ("name", "website", "country", "industry", "size", "account_owner")}),
+        (None, {"fields": ("name", "website", "country", "industry", "size", "account_owner", "external_id")}),
         ("Status", {"fields": ("is_named_account", "is_customer")}),
         ("Match keys and history", {"fields": ("name_key", "domain", "created_by", "created_at", "updated_at")}),
     )
@@ -68,10 +69,20 @@ class AccountAdmin(admin.ModelAdmin):
 
 @admin.register(DirectOpportunity)
 class DirectOpportunityAdmin(admin.ModelAdmin):
-    list_display = ("title", "account", "stage", "amount", "currency", "expected_close", "owner_name", "created_at")
+    list_display = (
+        "title",
+        "account",
+        "stage",
+        "amount",
+        "currency",
+        "expected_close",
+        "owner_name",
+        "external_id",
+        "created_at",
+    )
     list_filter = ("stage", "currency")
     list_select_related = ("account",)
-    search_fields = ("title", "account__name", "account__domain", "owner_name")
+    search_fields = ("title", "account__name", "account__domain", "owner_name", "=external_id")
     autocomplete_fields = ("account",)
     date_hierarchy = "created_at"
 

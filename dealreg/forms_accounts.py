@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django_countries import countries
 
 from dealreg.models import Account, DirectOpportunity
-from dealreg.services.accounts.records import clean_website
+from dealreg.services.accounts.records import EXTERNAL_ID_MAX, clean_external_id, clean_website
 
 
 class AccountForm(forms.Form):
@@ -26,6 +26,13 @@ class AccountForm(forms.Form):
     account_owner = forms.CharField(
         label="Account owner", max_length=160, required=False, help_text="Who at our company owns it."
     )
+    external_id = forms.CharField(
+        label="External id",
+        max_length=EXTERNAL_ID_MAX,
+        required=False,
+        strip=True,
+        help_text="Its id in our CRM: syncs and CSV imports with this id update this account.",
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -39,6 +46,12 @@ class AccountForm(forms.Form):
     def clean_website(self) -> str:
         try:
             return clean_website(self.cleaned_data["website"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+    def clean_external_id(self) -> str:
+        try:
+            return clean_external_id(self.cleaned_data["external_id"])
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from None
 

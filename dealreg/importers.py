@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 
-from dealreg.models import Account, Registration
+from dealreg.models import Account, DirectOpportunity, Registration
 from dealreg.services.accounts.importing import (
     COLUMN_ALIASES,
     FIELD_LABELS,
@@ -20,7 +20,12 @@ from dealreg.services.accounts.importing import (
     account_rows_match,
     account_rows_write,
 )
-from dealreg.services.accounts.records import _clean_opportunity_data, opportunity_create
+from dealreg.services.accounts.records import (
+    OPPORTUNITY_FIELDS,
+    _clean_opportunity_data,
+    opportunity_create,
+    opportunity_upsert,
+)
 from dealreg.services.registrations.drafts import DRAFT_FIELDS, _apply, registration_save_draft
 from dealreg.services.registrations.requirements import missing_to_submit
 from dealreg.services.registrations.submit import registration_submit
@@ -37,6 +42,7 @@ _ACCOUNT_HELP = {
     "is_named_account": "yes or no: reserved for our direct sales team.",
     "is_customer": "yes or no: an existing customer.",
     "account_owner": "Who at our company owns it.",
+    "external_id": "The account's id in your CRM: a row with an id an account has updates that account.",
 }
 _FLAG_WORDS = {"yes": True, "y": True, "true": True, "1": True, "x": True, "no": False, "n": False, "false": False}
 
@@ -44,8 +50,8 @@ _FLAG_WORDS = {"yes": True, "y": True, "true": True, "1": True, "x": True, "no":
 class AccountImporter(Importer):
     label = "Accounts"
     description = (
-        "End customers we know. A company we already have (same web domain or same name) is updated; an empty cell "
-        "keeps what it has."
+        "End customers we know. A row whose external id (the CRM's id) an account has updates that account; else a "
+        "company we already have (same web domain or same name) is updated; an empty cell keeps what it has."
     )
     fields = tuple(
         ImportField(
@@ -84,8 +90,9 @@ class AccountImporter(Importer):
 
 @dataclass
 class OpportunityRow:
-    account: Account
+    account: Account | None  # None: an update that keeps the opportunity's account
     data: dict[str, Any]
+    existing: DirectOpportunity | None = None  # the opportunity with the row's external id: updated
 
 
 def _accounts_for(rows: Sequence[Row]) -> tuple[dict[str, Account], dict[str, list[Account]]]:
@@ -102,7 +109,10 @@ def _accounts_for(rows: Sequence[Row]) -> tuple[dict[str, Account], dict[str, li
 
 class OpportunityImporter(Importer):
     label = "Direct opportunities"
-    description = "Our own sales team's opportunities, each on an account we already have (import the accounts first)."
+    description = (
+        "Our own sales team's opportunities, each on an account we already have (import the accounts first). A row "
+        "whose external id (the CRM's id) an opportunity has updates that opportunity; the others are new."
+    )
     fields = (
         ImportField("account", "account", True, "The account's name or web domain.", ("company", "customer")),
         ImportField("title", "title", True, "What is being sold.", ("opportunity", "opportunity_name", "deal")),
@@ -111,6 +121,14 @@ class OpportunityImporter(Importer):
         ImportField("currency", "currency", False, "A code like EUR (USD when empty).", ("ccy",)),
         ImportField("expected_close", "expected close", False, "A date like 2026-03-31.", ("close_date", "close")),
         ImportField("owner_name", "owner", False, "Who sells it.", ("owner",)),
+        ImportField(
+            "external_id",
+            "external id",
+            False,
+            "The opportunity's id in your CRM: a row with an id an opportunity has updates it (the account may then "
+            "be left empty).",
+            ("crm_id", "external_ref"),
+        ),
     )
 
     def validate_row(self, row: Row) -> Checked:
@@ -118,9 +136,24 @@ class OpportunityImporter(Importer):
 
     def validate_rows(self, rows: Sequence[Row], numbers: Sequence[int]) -> list[Checked]:
         by_domain, by_name = _accounts_for(rows)
+        by_external_id = {
+            o.external_id: o
+            for o in DirectOpportunity.objects.select_related("account").filter(
+                external_id__in={r.get("external_id", "").strip() for r in rows} - {""}
+            )
+        }
+        first_by_external_id: dict[str, int] = {}
         out: list[Checked] = []
-        for row in rows:
+        for number, row in zip(numbers, rows, strict=True):
             errors: list[str] = []
+            external_id = row.get("external_id", "").strip()
+            existing = by_external_id.get(external_id) if external_id else None
+            if external_id and external_id in first_by_external_id:
+                errors.append(
+                    f"Same external id ({external_id}) as row {first_by_external_id[external_id]}: keep one of the two."
+                )
+            elif external_id:
+                first_by_external_id[external_id] = number
             raw = row.get("account", "")
             domain = registrable_domain(raw) if "." in raw and " " not in raw else ""
             account = by_domain.get(domain) if domain else None
@@ -129,32 +162,58 @@ class OpportunityImporter(Importer):
                 if len(matches) > 1:
                     errors.append(f"{len(matches)} accounts are called “{raw}”: use the web domain.")
                 account = matches[0] if len(matches) == 1 else None
-            if account is None and not errors:
+            if account is None and not errors and (raw or existing is None):
                 errors.append(
                     f"No account is called “{raw}”: import or add the account first."
                     if raw
                     else "The account is missing."
                 )
-            data = {
-                k: row[k] for k in ("title", "stage", "amount", "currency", "expected_close", "owner_name") if k in row
-            }
+            fields = ("title", "stage", "amount", "currency", "expected_close", "owner_name", "external_id")
+            # An update changes what the row fills in (an empty cell keeps the value); a new one takes defaults.
+            data = {k: row[k] for k in fields if k in row and (existing is None or row[k])}
             if "stage" in data:
                 data["stage"] = data["stage"].lower()
             try:
-                clean = _clean_opportunity_data(data)
+                clean = _clean_opportunity_data(data, partial=existing is not None)
             except ValidationError as exc:
                 errors.extend(m for messages in exc.message_dict.values() for m in messages)
                 clean = {}
-            out.append((OpportunityRow(account=account, data=clean) if not errors else None, errors))
+            if errors:
+                out.append((None, errors))
+            else:
+                out.append((OpportunityRow(account=account, data=clean, existing=existing), errors))
         return out
 
     def apply(self, rows: Sequence[OpportunityRow], actor: User) -> tuple[int, int, int]:
+        created = updated = skipped = 0
         for row in rows:
-            opportunity_create(actor=actor, account=row.account, data=row.data)
-        return len(rows), 0, 0
+            if row.data.get("external_id"):
+                before = _opportunity_state(row.existing)
+                opportunity, new = opportunity_upsert(
+                    actor=actor, external_id=row.data["external_id"], data=row.data, account=row.account
+                )
+                if new:
+                    created += 1
+                elif _opportunity_state(opportunity) != before:
+                    updated += 1
+                else:
+                    skipped += 1  # the same values as the opportunity has
+            else:
+                opportunity_create(actor=actor, account=row.account, data=row.data)
+                created += 1
+        return created, updated, skipped
 
     def describe(self, clean: OpportunityRow) -> str:
+        if clean.existing is not None:
+            account = clean.account or clean.existing.account
+            return f"Updates “{clean.existing.title}” ({clean.existing.external_id}) on {account.name}"
         return f"New opportunity “{clean.data['title']}” on {clean.account.name}"
+
+
+def _opportunity_state(opportunity: DirectOpportunity | None) -> tuple | None:
+    if opportunity is None:
+        return None
+    return tuple(getattr(opportunity, f) for f in ("account_id", *OPPORTUNITY_FIELDS))
 
 
 # --- Deal registrations ----------------------------------------------------------------------------------------

@@ -19,10 +19,10 @@ from prm.names import normalize_company_name
 
 PER_PAGE = 50
 EXAMPLE_CSV = (
-    "name,website,country,industry,size,named_account,customer,owner\n"
-    "Northwind Traders,northwind.com,US,Retail,midmarket,yes,no,Maya Chen\n"
-    "Müller Maschinenbau GmbH,https://www.mueller-maschinen.de,Germany,Manufacturing,enterprise,no,yes,\n"
-    "Acme Ltd,acme.co.uk,GB,,smb,,,\n"
+    "name,website,country,industry,size,named_account,customer,owner,external id\n"
+    "Northwind Traders,northwind.com,US,Retail,midmarket,yes,no,Maya Chen,0015g00000XyZ1a\n"
+    "Müller Maschinenbau GmbH,https://www.mueller-maschinen.de,Germany,Manufacturing,enterprise,no,yes,,\n"
+    "Acme Ltd,acme.co.uk,GB,,smb,,,,\n"
 )
 
 
@@ -30,8 +30,8 @@ EXAMPLE_CSV = (
 
 
 def _accounts(request: HttpRequest):
-    """The accounts the list's filters in the address match (name or domain search, named, customers, with open
-    opportunities), by name, and the filters as the form shows them."""
+    """The accounts the list's filters in the address match (name, domain or exact external id search, named,
+    customers, with open opportunities), by name, and the filters as the form shows them."""
     search = request.GET.get("q", "").strip()[:200]
     named = request.GET.get("named") == "1"
     customers = request.GET.get("customers") == "1"
@@ -40,7 +40,7 @@ def _accounts(request: HttpRequest):
         open_count=Count("opportunities", filter=Q(opportunities__stage=DirectOpportunity.Stage.OPEN))
     )
     if search:
-        lookup = Q(name__icontains=search) | Q(domain__icontains=search.lower())
+        lookup = Q(name__icontains=search) | Q(domain__icontains=search.lower()) | Q(external_id=search)
         key = normalize_company_name(search)
         if key:
             lookup |= Q(name_key__contains=key)
@@ -62,6 +62,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "accounts": page.object_list,
+        # The CRM's ids get a column only when some account on the page has one.
+        "show_external_id": any(account.external_id for account in page.object_list),
         "filters": filters,
         "is_filtered": any(filters.values()),
         "any_account": bool(page.object_list) or Account.objects.exists(),

@@ -2,9 +2,10 @@
 then apply all rows in one transaction, or nothing.
 
 A file-level problem (too big, too many rows, no name column) is a ValidationError; a row-level problem is listed
-on its row, with the row number a spreadsheet shows (the header is row 1). Rows for a company that already has an
-account (same registrable domain, or same normalised name) update it; the others create accounts. Empty cells
-keep the current value of an updated account.
+on its row, with the row number a spreadsheet shows (the header is row 1). A row with an external id (the
+account's id in the CRM) updates the account that has it; any other row for a company that already has an account
+(same registrable domain, or same normalised name) updates it (and gives it the row's external id if it had
+none); the others create accounts. Empty cells keep the current value of an updated account.
 
 Between the preview and the confirmation the validated rows wait in the cache under a random token for 30
 minutes (`account_import_store` / `account_import_load`), so the file is not uploaded twice.
@@ -19,13 +20,14 @@ from typing import Any, Literal
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dealreg.models import Account
 from dealreg.services.accounts.records import (
     ACCOUNT_FIELDS,
     clean_country,
+    clean_external_id,
     clean_flag,
     clean_name,
     clean_short,
@@ -52,6 +54,7 @@ COLUMN_ALIASES = {
     "is_named_account": ("named_account", "named", "is_named_account"),
     "is_customer": ("customer", "is_customer", "existing_customer"),
     "account_owner": ("owner", "account_owner"),
+    "external_id": ("external_id", "crm_id", "external_ref"),
 }
 _ALIAS_TO_FIELD = {alias: field for field, aliases in COLUMN_ALIASES.items() for alias in aliases}
 FIELD_LABELS = {
@@ -63,6 +66,7 @@ FIELD_LABELS = {
     "is_named_account": "named account",
     "is_customer": "customer",
     "account_owner": "owner",
+    "external_id": "external id",
 }
 _CLEANERS = {
     "name": clean_name,
@@ -74,6 +78,7 @@ _CLEANERS = {
     "is_named_account": lambda v: clean_flag(v, "named account"),
     "is_customer": lambda v: clean_flag(v, "customer"),
     "account_owner": lambda v: clean_short(v, "owner", 160),
+    "external_id": clean_external_id,
 }
 
 
@@ -250,8 +255,11 @@ def _name_key(row: ImportRow) -> str:
     return company_name_key(row.values["name"], row.values.get("country", ""))
 
 
-def _existing_accounts(keys: list[tuple[str, str]]) -> tuple[dict[str, Account], dict[str, Account]]:
-    """The accounts the rows could update, found by the indexed keys (domain, name key) in two queries."""
+def _existing_accounts(
+    keys: list[tuple[str, str]], external_ids: set[str]
+) -> tuple[dict[str, Account], dict[str, Account], dict[str, Account]]:
+    """The accounts the rows could update, found by the indexed keys (domain, name key, external id) in three
+    queries."""
     domains = {domain for domain, _ in keys} - {""}
     name_keys = {name_key for _, name_key in keys} - {""}
     by_domain: dict[str, Account] = {}
@@ -260,7 +268,8 @@ def _existing_accounts(keys: list[tuple[str, str]]) -> tuple[dict[str, Account],
         by_domain.setdefault(account.domain, account)
     for account in Account.objects.filter(name_key__in=name_keys).order_by("pk"):
         by_name.setdefault(account.name_key, account)
-    return by_domain, by_name
+    by_external_id = {a.external_id: a for a in Account.objects.filter(external_id__in=external_ids - {""})}
+    return by_domain, by_name, by_external_id
 
 
 def _shown(value: Any) -> str:
@@ -270,17 +279,25 @@ def _shown(value: Any) -> str:
 
 
 def account_rows_match(rows: list[ImportRow]) -> None:
-    """Decide create or update for each valid row; flag rows about a company another row already covers (two
-    queries for the whole list)."""
+    """Decide create or update for each valid row: the account with the row's external id, else the same company
+    (domain, then name); flag rows about a company or an external id another row already covers (three queries for
+    the whole list)."""
     named = [row for row in rows if "name" in row.values]
     # Each key once per row: normalising a company name is the costly part of a large import.
     keys = [(registrable_domain(row.values.get("website", "")), _name_key(row)) for row in named]
-    by_domain, by_name = _existing_accounts(keys)
+    external_ids = {row.values.get("external_id", "") for row in named}
+    by_domain, by_name, by_external_id = _existing_accounts(keys, external_ids)
     first_by_domain: dict[str, int] = {}
     first_by_name: dict[str, int] = {}
     first_by_account: dict[int, int] = {}
+    first_by_external_id: dict[str, int] = {}
     for row, (domain, name_key) in zip(named, keys, strict=True):
-        if domain and domain in first_by_domain:
+        external_id = row.values.get("external_id", "")
+        if external_id and external_id in first_by_external_id:
+            row.errors.append(
+                f"Same external id ({external_id}) as row {first_by_external_id[external_id]}: keep one of the two."
+            )
+        elif domain and domain in first_by_domain:
             row.errors.append(f"Same web domain ({domain}) as row {first_by_domain[domain]}: keep one of the two.")
         elif name_key and name_key in first_by_name:
             row.errors.append(f"Same company name as row {first_by_name[name_key]}: keep one of the two.")
@@ -288,7 +305,16 @@ def account_rows_match(rows: list[ImportRow]) -> None:
             first_by_domain.setdefault(domain, row.number)
         if name_key:
             first_by_name.setdefault(name_key, row.number)
-        account = (by_domain.get(domain) if domain else None) or by_name.get(name_key)
+        if external_id:
+            first_by_external_id.setdefault(external_id, row.number)
+        account = by_external_id.get(external_id) if external_id else None
+        if account is None:
+            account = (by_domain.get(domain) if domain else None) or by_name.get(name_key)
+            if account is not None and external_id and account.external_id:
+                row.errors.append(
+                    f"The account {account.name} (same company) has the external id {account.external_id}, "
+                    f"not {external_id}: correct the id, or change it on the account first."
+                )
         if account is None:
             row.action = "create"
             continue
@@ -361,29 +387,35 @@ def account_import_commit(*, actor: User, preview: ImportPreview) -> ImportResul
             f"{len(preview.error_rows)} row(s) have errors. Correct the file and upload it again: nothing was imported."
         )
     rows = [ImportRow(number=row.number, values=dict(row.values)) for row in preview.rows]
-    with transaction.atomic():
-        account_rows_match(rows)
-        problems = [row for row in rows if row.errors]
-        if problems:
-            raise ValidationError(
-                f"Row {problems[0].number}: {problems[0].errors[0]} (the accounts changed since the preview). "
-                "Upload the file again: nothing was imported."
+    try:
+        with transaction.atomic():
+            account_rows_match(rows)
+            problems = [row for row in rows if row.errors]
+            if problems:
+                raise ValidationError(
+                    f"Row {problems[0].number}: {problems[0].errors[0]} (the accounts changed since the preview). "
+                    "Upload the file again: nothing was imported."
+                )
+            created, changed = account_rows_write(actor=actor, rows=rows)
+            result = ImportResult(created=created, updated=len([r for r in rows if r.action == "update"]))
+            audit_record(
+                actor=actor,
+                verb="accounts.imported",
+                target=actor,
+                after={
+                    "file": preview.filename,
+                    "rows": len(rows),
+                    "created": result.created,
+                    "updated": result.updated,
+                    "changed": changed,
+                    "fields": [f for f in preview.columns if f in ACCOUNT_FIELDS],
+                },
             )
-        created, changed = account_rows_write(actor=actor, rows=rows)
-        result = ImportResult(created=created, updated=len([r for r in rows if r.action == "update"]))
-        audit_record(
-            actor=actor,
-            verb="accounts.imported",
-            target=actor,
-            after={
-                "file": preview.filename,
-                "rows": len(rows),
-                "created": result.created,
-                "updated": result.updated,
-                "changed": changed,
-                "fields": [f for f in preview.columns if f in ACCOUNT_FIELDS],
-            },
-        )
+    except IntegrityError:  # another import or the API gave an account one of these external ids meanwhile
+        raise ValidationError(
+            "An account was given one of the file's external ids while importing. Upload the file again: nothing "
+            "was imported."
+        ) from None
     return result
 
 
