@@ -4,7 +4,7 @@ added later is swept without touching this file, or fails here until it says wha
 - an operation naming an object in its path, called with another partner's token on partner A's object, is a 404
   (a 403 on a staff-only operation) and changes nothing; partner A (or staff, for staff-only) does reach it;
 - a revoked token, an expired token and no token at all are a 401, on every operation but the public ones;
-- a partner token on a staff-only operation is a 403 (or 404);
+- a partner token on a staff-only operation is a 403 (or 404), a staff token on a partner-only one a 403;
 - a list another partner reads leaves partner A's object out (and partner A's own list has it).
 
 RESOURCES says, per path prefix, who may call the operations under it and how to make an object of partner A for
@@ -180,6 +180,7 @@ OPERATIONS = [
 AUTHENTICATED = [op for op in OPERATIONS if not op.public]
 NAMING_AN_OBJECT = [op for op in AUTHENTICATED if op.path_parameters]
 STAFF_ONLY = [op for op in AUTHENTICATED if op.resource and op.resource.audience == STAFF]
+PARTNER_ONLY = [op for op in AUTHENTICATED if op.resource and op.resource.audience == PARTNER]
 
 
 def _is_list(op: Operation) -> bool:
@@ -331,3 +332,11 @@ def test_a_partner_token_on_a_staff_operation_is_refused(op, world, admin_a_toke
         response = _call(op, values, token)
         assert response.status_code in (403, 404), f"{op.url(values)}: {response.status_code} {response.content!r}"
         assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("op", PARTNER_ONLY, ids=_ids(PARTNER_ONLY))
+def test_a_staff_token_on_a_partner_operation_is_refused(op, world, staff_token):
+    values = op.resource.make(world) if op.resource and op.resource.make else {}
+    response = _call(op, values, staff_token)
+    assert response.status_code == 403, f"{op.url(values)}: {response.status_code} {response.content!r}"
+    assert response.json()["detail"]
