@@ -25,6 +25,11 @@ RowId = Annotated[int, Field(ge=1, le=10**18 - 1)]
 def _no_nul(value: Any) -> Any:
     if isinstance(value, str) and "\x00" in value:
         raise ValueError("Text may not contain NUL characters.")
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the JSON): no database can store it
+            raise ValueError("Text may not contain unpaired surrogates (\\ud800–\\udfff).") from None
     if isinstance(value, dict):
         for item in value.values():
             _no_nul(item)
@@ -36,7 +41,7 @@ def _no_nul(value: Any) -> Any:
 
 class Strict(Schema):
     """A request body: unknown fields are refused (422), so a typo never goes unnoticed; so is a NUL character
-    (PostgreSQL cannot store one)."""
+    (PostgreSQL cannot store one) and an unpaired surrogate (not Unicode text)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -161,3 +161,12 @@ def test_updated_since_takes_any_offset(api_a, partner_a, updated_since, status)
     assert response.status_code == status, response.content
     if status == 400:
         assert response.json()["errors"] == {"updated_since": ["Give a time between the years 1 and 9999."]}
+
+
+@pytest.mark.parametrize("text", ["Acme \\udb88 Ltd", "\\udfff"])
+def test_an_unpaired_surrogate_is_a_422(api_a, partner_a, text):
+    """JSON may escape half a UTF-16 pair ("\\ud800"); Python keeps it, no database stores it (it was a 500)."""
+    response = api_a.post("/api/v1/deal-registrations", raw=f'{{"name": "{text}"}}')
+    assert response.status_code == 422, response.content
+    assert "unpaired surrogates" in response.json()["detail"]
+    assert api_a.post("/api/v1/deal-registrations", raw='{"name": "Acme \\ud83d\\ude80 Ltd"}').status_code == 201
