@@ -205,7 +205,8 @@ def partner_scorecard(*, partner, period: Period, audience: str = "manage", now:
         MixRow(key, label, money, share, *previous_mix.get(key, (None, None)))
         for key, label, money, share in snapshot.mix
     ]
-    facts = health_inputs_for([partner.pk], now=now)[partner.pk]
+    # A `now` before the partner existed has no facts (health_inputs_for leaves it out): its current status, unscored.
+    facts = health_inputs_for([partner.pk], now=now).get(partner.pk) or HealthInputs(status=partner.status)
     history = history_for(partner.pk, days=HISTORY_DAYS, today=timezone.localdate(now))
     deals, total = _deal_rows(partner, audience)
     return Scorecard(

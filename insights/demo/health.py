@@ -22,6 +22,7 @@ from django.utils import timezone
 from dealreg.models import Registration
 from enablement.models import Certification, CertificationAward
 from insights.demo import MANAGER_EMAIL
+from insights.demo.customers import seed_contracts, seed_reviews
 from insights.health_store import compute_all
 from partners.models import AgreementAcceptance, Partner, PartnerMembership, PartnerStep
 from prm.models import User
@@ -178,6 +179,9 @@ def seed_health(*, stdout: Any = None) -> None:
     with transaction.atomic():
         if manager is not None:
             _harbor(now, manager)
+            # Harbor's won deals became customers, and it has the quarterly rhythm, like every active partner.
+            seed_contracts(today=timezone.localdate(now), manager=manager)
+            seed_reviews(today=timezone.localdate(now), manager=manager)
         _date_journeys(now)
         _date_memberships()
         _sign_ins(now)

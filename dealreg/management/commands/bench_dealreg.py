@@ -171,8 +171,8 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:  # the direct pipeline: an open opportunity on each named account
             cursor.execute(
                 "INSERT INTO dealreg_directopportunity "
-                "(account_id, title, stage, amount, currency, owner_name, created_at) "
-                "SELECT id, 'Direct deal', 'open', 50000, 'USD', account_owner, CURRENT_TIMESTAMP "
+                "(account_id, title, stage, amount, currency, owner_name, external_id, created_at) "
+                "SELECT id, 'Direct deal', 'open', 50000, 'USD', account_owner, '', CURRENT_TIMESTAMP "
                 "FROM dealreg_account WHERE is_named_account AND id > %s",
                 [last_account],
             )
