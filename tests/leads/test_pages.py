@@ -106,6 +106,12 @@ def test_settings_page_publishes_the_rules(manager_client, admin_client_a):
                                                                "max_open_leads": 5})  # fmt: skip
     assert bad.status_code == 200
     assert "must end after it starts" in bad.content.decode()
+    from prm.models import Notification
+
+    told = Notification.objects.get(recipient__email="anna@northwind.example.com", template="setup_lead_rules_changed")
+    assert "You now have 12 business hours to answer an offer (it was 16 business hours)." in told.body_text
+    assert "A lead now goes to the 4 best-ranked partners at once (it was 3)." in told.body_text
+    assert "top few partners at once" in told.body_text
     how = admin_client_a.get(reverse("portal:leads_how")).content.decode()
     assert "offered to the 4 best-ranked partners at the same time" in how
     assert "within 12 business hours" in how
@@ -192,3 +198,17 @@ def test_hot_pages_read_in_a_bounded_number_of_queries(
     admin_client_a.get(reverse("portal:leads"))
     with django_assert_max_num_queries(20):
         assert admin_client_a.get(reverse("portal:leads")).status_code == 200
+
+
+def test_an_overdue_offer_shows_no_answer_buttons(lead_for_a, admin_client_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _, offer = lead_for_a
+    LeadOffer.objects.filter(pk=offer.pk).update(deadline=timezone.now() - timedelta(minutes=5))
+    html = admin_client_a.get(reverse("portal:lead_offer_detail", args=[offer.pk])).content.decode()
+    assert "The time to answer this offer has passed" in html
+    assert "Accept the lead" not in html
+    refused = admin_client_a.post(reverse("portal:lead_offer_accept", args=[offer.pk]), follow=True)
+    assert "time to answer this offer has passed" in refused.content.decode()

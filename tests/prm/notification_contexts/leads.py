@@ -64,4 +64,11 @@ def contexts(w) -> dict[str, dict]:
         },
         "lead_unassigned": {"lead": lead, "partner": None, "why": "nobody it was offered to accepted it"},
         "lead_new": {"lead": lead, "partner": w.partner, "flagged": True},
+        "setup_lead_rules_changed": {
+            "partner": w.partner,
+            "lines": [
+                "You now have 8 business hours to answer an offer (it was 16 business hours).",
+                "The note under the rules changed: read it on the “How leads are assigned” page.",
+            ],
+        },
     }
