@@ -257,11 +257,16 @@ def world(partner_a, partner_b, partner_a_admin, partner_b_user, channel_manager
 
 
 def _detail(op: Operation, values: dict[str, Any], token: str) -> Any:
-    """The object as the GET of the same path shows it (None when the path has no GET)."""
-    if "get" not in SCHEMA["paths"][op.path]:
-        return None
-    response = ApiClient(token).get(op.url(values))
-    assert response.status_code == 200, f"GET {op.url(values)}: {response.status_code} {response.content[:300]!r}"
+    """The object as a GET shows it: of the same path, or of the path up to the object's id (`…/{offer_id}` for
+    `…/{offer_id}/accept`); None when there is none."""
+    path = op.path
+    while "get" not in SCHEMA["paths"].get(path, {}):
+        if "}" not in path:
+            return None
+        path = path[: path.rindex("}") + 1] if not path.endswith("}") else path.rpartition("/")[0]
+    url = Operation("GET", path, SCHEMA["paths"][path]["get"]).url(values)
+    response = ApiClient(token).get(url)
+    assert response.status_code == 200, f"GET {url}: {response.status_code} {response.content[:300]!r}"
     return response.json()
 
 
