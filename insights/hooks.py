@@ -6,6 +6,11 @@ renewals, so insights importing it back would be a cycle). An app registers in i
     register_spend_source("incentives", "incentives", accrued_rows)        # joins MDF and program costs in ROI
     register_metric_series("incentives_accrued", accrued_rows)             # a catalogue metric's values
     register_digest_items("incentives", lambda now: [DigestItem("2 questions await an answer", 2, "/manage/…")])
+    register_value_metrics("leads", lead_values)                          # counts, rates, hours of its own
+
+Other values (value metrics): `func(start, end, partner_filter)` returns `{key: (value, detail)}` for catalogue
+metrics marked `hooked` that are not money (a rate as a Decimal fraction, hours, a count) — one call gives all its
+keys, so an app computes them together in a few aggregate queries. A metric no function gives is left out.
 
 Money rows (spend sources and metric series): `func(start, end, partner_filter)` gets the period's first and last
 day (both included) and the dashboard's `Filters`; it narrows its rows with `partner_filter.lookup("<its partner
@@ -27,6 +32,7 @@ if TYPE_CHECKING:
     from insights.metrics.period import Filters
 
 MoneyRows = Callable[[date, date, "Filters"], Iterable[Mapping[str, Any]]]
+ValueMetrics = Callable[[date, date, "Filters"], Mapping[str, tuple[Any, str]]]
 
 
 class DigestItem(NamedTuple):
@@ -50,6 +56,7 @@ class SpendSource:
 _SPEND: dict[str, SpendSource] = {}
 _SERIES: dict[str, MoneyRows] = {}
 _DIGEST: dict[str, DigestItems] = {}
+_VALUES: dict[str, ValueMetrics] = {}
 
 
 # --- Spend: what partner ROI divides by, beside MDF paid and program costs ----------------------------------------
@@ -90,6 +97,40 @@ def unregister_metric_series(key: str) -> None:
 
 def metric_series() -> dict[str, MoneyRows]:
     return dict(_SERIES)
+
+
+# --- Value metrics: the non-money metrics of the catalogue another app owns ---------------------------------------
+
+
+def register_value_metrics(name: str, func: ValueMetrics) -> ValueMetrics:
+    """Register `func(start, end, partner_filter) -> {key: (value, detail)}` under `name` (again: replaces it)."""
+    _VALUES[name] = func
+    return func
+
+
+def unregister_value_metrics(name: str) -> None:
+    _VALUES.pop(name, None)
+
+
+def value_metrics(start: date, end: date, partner_filter: "Filters") -> dict[str, tuple[Any, str]]:
+    """Every registered function's values for the period, keyed by metric; a key the catalogue does not mark
+    `hooked` (or that is money) and a failing function are logged and left out (the page still shows)."""
+    from insights.metrics.catalogue import METRICS
+
+    found: dict[str, tuple[Any, str]] = {}
+    for name, func in list(_VALUES.items()):
+        try:
+            values = dict(func(start, end, partner_filter))
+        except Exception:
+            logging.getLogger(__name__).exception("Value metrics of %s failed", name)
+            continue
+        for key, value in values.items():
+            definition = METRICS.get(key)
+            if definition is None or not definition.hooked or definition.unit == "money":
+                logging.getLogger(__name__).error("%s gave %r: not a non-money metric marked hooked", name, key)
+                continue
+            found[key] = value
+    return found
 
 
 # --- The weekly digest ----------------------------------------------------------------------------------------------

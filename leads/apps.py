@@ -7,9 +7,6 @@ class LeadsConfig(AppConfig):
     verbose_name = "Leads"
 
     def ready(self) -> None:
-        from celery.schedules import crontab
-        from django.conf import settings
-
         from dealreg.hooks import register_won_listener
         from leads import hooks
         from leads.services.registration import on_registration_won
@@ -19,7 +16,3 @@ class LeadsConfig(AppConfig):
         hooks.register()
         # After the deals, enablement and MDF steps (it offers leads to their partners), before insights (40).
         register_demo_step("leads", "leads.demo.seed_leads", order=35)
-        # Offers expire on a business-hours clock: the sweep runs every ten minutes (celery beat reads this dict).
-        settings.CELERY_BEAT_SCHEDULE.setdefault(
-            "leads-sweep", {"task": "leads.tasks.leads_sweep", "schedule": crontab(minute="*/10")}
-        )

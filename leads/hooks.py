@@ -101,8 +101,9 @@ def lead_payload_serializer():
 
 
 def register() -> None:
-    from insights.hooks import register_digest_items
+    from insights.hooks import register_digest_items, register_value_metrics
     from leads import importers  # noqa: F401 -- registers the leads importer
+    from leads.metrics import lead_values
     from leads.models import Lead
     from partners.hooks import register_partner_summary, register_portal_panel
     from webhooks import payloads
@@ -110,6 +111,7 @@ def register() -> None:
     register_partner_summary("leads", partner_summary)
     register_portal_panel("leads", portal_panel)
     register_digest_items("leads", digest_items)
+    register_value_metrics("leads", lead_values)  # acceptance rate, time to accept, lead -> won
     payloads.SERIALIZERS.setdefault(
         "leads.lead",
         (

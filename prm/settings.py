@@ -151,6 +151,8 @@ CELERY_BEAT_SCHEDULE = {
     # The daily reminders sweep: each app registers what it needs reminding about (prm.reminders).
     "reminders-sweep": {"task": "prm.tasks.reminders_sweep", "schedule": crontab(hour=7, minute=0)},
     "notifications-requeue": {"task": "prm.tasks.notifications_requeue", "schedule": crontab(minute="*/10")},
+    # Lead offers expire on a business-hours clock: overdue ones move on to the next partner (leads.services).
+    "leads-sweep": {"task": "leads.tasks.leads_sweep", "schedule": crontab(minute="*/10")},
     # A signed checkpoint of the audit chain's head, kept outside the database (prm.audit).
     "audit-checkpoint": {"task": "prm.audit_tasks.audit_checkpoint", "schedule": crontab(minute=5)},
     # One email a day listing what people chose to get as a daily summary (once per person and day).

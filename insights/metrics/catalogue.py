@@ -164,6 +164,28 @@ _DEFS = [
         hooked=True,
     ),
     Definition(
+        "lead_acceptance_rate",
+        "Lead acceptance rate",
+        "percent",
+        "Lead offers accepted / lead offers answered in the period (accepted, declined, or left to expire past their "
+        "deadline).",
+        hooked=True,
+    ),
+    Definition(
+        "lead_hours_to_accept",
+        "Time to accept a lead",
+        "hours",
+        "Median hours from a lead's offer to its acceptance, of the offers accepted in the period.",
+        hooked=True,
+    ),
+    Definition(
+        "lead_win_rate",
+        "Lead → won",
+        "percent",
+        "Leads won / leads closed (won or lost) in the period: how many of the leads partners took became customers.",
+        hooked=True,
+    ),
+    Definition(
         "partner_roi",
         "Partner ROI",
         "ratio",

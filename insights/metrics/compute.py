@@ -84,7 +84,7 @@ class Metric:
         if change is None or change == 0:
             return "flat"
         better = change > 0
-        if self.key in ("decision_hours", "time_to_activate", "time_to_first_deal"):
+        if self.key in ("decision_hours", "time_to_activate", "time_to_first_deal", "lead_hours_to_accept"):
             better = not better
         return "up" if better else "down"
 
@@ -506,10 +506,17 @@ def program_snapshot(
         None,
         f"{program['internal_sellers']} internal + {now_vals['sellers']} at active partners",
     )
+    # Non-money metrics other apps own (insights.hooks.register_value_metrics): the lead rates, say.
+    from insights.hooks import value_metrics
+
+    cur.update((k, (v, None, d)) for k, (v, d) in value_metrics(period.start, period.end, filters).items())
+    if previous:
+        values = value_metrics(previous_period.start, previous_period.end, filters)
+        prev.update((k, (v, None, d)) for k, (v, d) in values.items())
     computed_at = timezone.now()
     metrics: dict[str, Metric] = {}
     for key, definition in METRICS.items():
-        if definition.hooked and key not in current.series:
+        if definition.hooked and key not in current.series and key not in cur:
             continue  # no app feeds it (insights.hooks): the metric does not exist here
         value, money, detail = cur.get(key, (None, None, ""))
         pvalue, pmoney, _ = prev.get(key, (None, None, "")) if definition.period_bound else (None, None, "")
