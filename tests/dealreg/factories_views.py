@@ -1,6 +1,6 @@
 """Registrations for the page tests, saved through the model (so the match keys are set) in any state."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import factory
@@ -38,13 +38,16 @@ def submitted(partner, *, age: timedelta = timedelta(hours=1), due_in: timedelta
 
 
 def approved(partner, *, days_left: int = 30, **kwargs):
+    """An approved registration whose protection ends `days_left` calendar days from today (late that day, so the
+    count is the same at any hour: "now + 5 days + 1 hour" was 6 days away after 23:00)."""
     now = timezone.now()
+    ends = timezone.make_aware(datetime.combine(timezone.localdate(now) + timedelta(days=days_left), time(23, 59)))
     return RegistrationFactory(
         partner=partner,
         status=Registration.Status.APPROVED,
         submitted_at=now - timedelta(days=5),
         decided_at=now - timedelta(days=4),
-        protected_until=now + timedelta(days=days_left, hours=1),
+        protected_until=ends,
         **kwargs,
     )
 
