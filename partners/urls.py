@@ -25,6 +25,7 @@ manage_urlpatterns = [
     path("invitations/<id:pk>/revoke/", manage.invitation_revoke, name="invitation_revoke"),
     # Recruitment: the review queue
     path("applications/", recruitment.application_list, name="application_list"),
+    path("applications/export.csv", recruitment.application_export, name="application_export"),
     path("applications/<id:pk>/", recruitment.application_detail, name="application_detail"),
     path("applications/<id:pk>/approve/", recruitment.application_approve, name="application_approve"),
     path("applications/<id:pk>/decline/", recruitment.application_decline, name="application_decline"),

@@ -17,7 +17,7 @@ from leads.ranking import rank_partners
 from leads.wording import assignment_rules
 from partners.models import Partner
 from prm.access import manager_required
-from prm.csv_export import csv_response, csv_time
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.models import AuditEvent
 from prm.sla import sla_clock
 
@@ -44,6 +44,7 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 @manager_required
+@exports_csv("manage:lead_export")
 def lead_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET)
     filters = form.filters()

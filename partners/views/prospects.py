@@ -19,7 +19,7 @@ from partners.forms.prospects import CustomerListForm, ProspectFilterForm, Prosp
 from partners.models import Prospect
 from partners.services import prospects as services
 from prm.access import manager_required
-from prm.csv_export import csv_response, csv_time
+from prm.csv_export import csv_response, csv_time, exports_csv
 
 PER_PAGE = 50
 
@@ -59,6 +59,7 @@ def _filtered(form: ProspectFilterForm) -> tuple[list[Row], fit.IdealProfile]:
 
 
 @manager_required
+@exports_csv("manage:prospect_export")
 def prospect_list(request: HttpRequest) -> HttpResponse:
     form = ProspectFilterForm(request.GET or None)
     rows, profile = _filtered(form)

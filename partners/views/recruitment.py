@@ -16,6 +16,7 @@ from partners import selectors_recruitment as selectors
 from partners.forms.recruitment import HONEYPOT_FIELD, ApplicationForm, DeclineForm, ResellerInviteForm
 from partners.models import Application, Partner
 from prm.access import manager_required, partner_required, public
+from prm.csv_export import csv_response, csv_time, exports_csv
 from prm.queue_nav import Walk, queue_filters, walk
 from prm.ratelimit import AddressLimit, client_ip
 
@@ -89,10 +90,16 @@ def _days_ago(when) -> str:
     return "today" if days < 1 else "yesterday" if days == 1 else f"{days} days ago"
 
 
-@manager_required
-def application_list(request: HttpRequest) -> HttpResponse:
+def _showing(request: HttpRequest) -> tuple[str, str]:
+    """Which applications the queue shows: ("waiting", applied) or ("declined", declined)."""
     showing = "declined" if request.GET.get("status") == "declined" else "waiting"
-    status = Partner.Status.DECLINED if showing == "declined" else Partner.Status.APPLIED
+    return showing, Partner.Status.DECLINED if showing == "declined" else Partner.Status.APPLIED
+
+
+@manager_required
+@exports_csv("manage:application_export")
+def application_list(request: HttpRequest) -> HttpResponse:
+    showing, status = _showing(request)
     page = Paginator(selectors.application_queue(status=status), 50).get_page(request.GET.get("page"))
     applications = list(page.object_list)
     profile = fit.ideal_profile() if showing == "waiting" and applications else None
@@ -111,6 +118,41 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "nav": "partners",
     }
     return render(request, "partners/manage/applications.html", context)
+
+
+@manager_required
+def application_export(request: HttpRequest) -> HttpResponse:
+    """The applications the queue shows (waiting, or declined with ?status=declined), with their fit when waiting."""
+    showing, status = _showing(request)
+    applications = list(selectors.application_queue(status=status))
+    profile = fit.ideal_profile() if showing == "waiting" and applications else None
+    header = [
+        "Company", "Website", "Type", "Regions", "Contact", "Contact email", "Applied", "Invited by",
+        "Possible duplicates", "Fit", "Fit reasons", "Decided", "Decided by", "Reason",
+    ]  # fmt: skip
+
+    def rows():
+        for application in applications:
+            partner = application.partner
+            scored = fit.fit_for(partner, profile) if profile else None
+            yield [
+                partner.name,
+                partner.website,
+                partner.get_type_display(),
+                ", ".join(partner.labels("regions")),
+                application.contact_name,
+                application.contact_email,
+                csv_time(partner.applied_at or application.submitted_at),
+                application.invited_by_partner.name if application.invited_by_partner else "",
+                len(application.duplicates or []),
+                scored.score if scored else "",
+                "; ".join(r.text for r in scored.reasons) if scored else "",
+                csv_time(application.decided_at),
+                application.decided_by.display_name if application.decided_by else "",
+                application.decision_reason,
+            ]
+
+    return csv_response(name=f"applications-{showing}", header=header, rows=rows())
 
 
 # --- Decide and next: the waiting applications one by one -------------------------------------------------------

@@ -76,15 +76,12 @@ NOT_A_LIST = {
 
 # Lists that deliberately have no export here, and why.
 NO_EXPORT = {
-    "manage:application_list": "the application review queue is being reworked (fit scores) by another change; "
-    "its export comes with it",
-    "manage:api_tokens": "owned by the API change of this session (api/**): its export, if any, comes with it",
-    "manage:leads": "built by the leads change of this session (leads/**); its export comes with it",
+    "manage:api_tokens": "credentials: who holds a staff token and when it was last used stays in the app (the "
+    "audit trail records each token made and revoked); a spreadsheet of them is a list to phish from",
     "manage:setup_tier_list": "the tier ladder: configuration shown as nested cards (each tier's requirements and "
     "benefits), not a list of records; the partner directory's export says who is on which tier",
     "manage:setup_checklist_list": "onboarding checklists: configuration (each partner type's steps), not a list of "
     "records",
-    "manage:prospect_list": "built by the recruitment prospects change of this session; its export comes with it",
 }
 
 
@@ -179,6 +176,9 @@ LISTS: dict[str, Case] = {
     "manage:setup_mdf_period_list": Case(count=("rows",)),
     "manage:setup_product_list": Case(count=("rows", "retired")),
     "manage:health_at_risk": Case(count=("total",), prepare="insights.health_store.compute_all"),
+    "manage:application_list": Case(table="applications"),
+    "manage:leads": Case(filter="status=won"),
+    "manage:prospect_list": Case(filter="status=new"),
 }
 
 
@@ -278,8 +278,9 @@ def _poison() -> None:
     from enablement.models import Asset, Certification, Course
     from incentives.models import PayoutRun, Recognition
     from insights.models import ActionItem, DirectRevenue, ProgramCost, Review
+    from leads.models import Lead
     from mdf.models import Period
-    from partners.models import AgreementVersion, Partner
+    from partners.models import AgreementVersion, Partner, Prospect
 
     for i, pk in enumerate(Partner.objects.order_by("pk").values_list("pk", flat=True)):
         prefix = PREFIXES[i % len(PREFIXES)]
@@ -298,6 +299,8 @@ def _poison() -> None:
         (Product, "name"),
         (Period, "name"),
         (AgreementVersion, "title"),
+        (Lead, "name"),
+        (Prospect, "name"),
     ]:
         for i, pk in enumerate(model.objects.order_by("pk").values_list("pk", flat=True)):
             model.objects.filter(pk=pk).update(**{field: f"{PREFIXES[i % len(PREFIXES)]}cmd|' /C calc'!A{pk}"})
