@@ -63,7 +63,7 @@ def root(request: HttpRequest):
     raise Http404("Not found")
 
 
-@unknown.api_operation(ANY_METHOD, "/{path:rest}", auth=None, include_in_schema=False)
+@unknown.api_operation(ANY_METHOD, "/{anypath:rest}", auth=None, include_in_schema=False)
 def not_found(request: HttpRequest, rest: str):
     """Any other address under /api/v1/: a JSON 404 like every other error (not the site's HTML page)."""
     raise Http404("Not found")

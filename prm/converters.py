@@ -18,5 +18,18 @@ class IdConverter:
         return str(int(value))
 
 
+class AnyPathConverter:
+    """Whatever is left of a path, newlines included (Django's `path` stops at one): the API's catch-all 404."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 def register() -> None:
     register_converter(IdConverter, "id")
+    register_converter(AnyPathConverter, "anypath")
