@@ -24,6 +24,7 @@ from partners.models import (
     TierProposal,
     TierRequirement,
 )
+from partners.models.locator import ContactRequest
 from prm.admin import ReadOnlyMixin
 
 # --- Partners, their people and notes -------------------------------------------------------------------------
@@ -191,6 +192,24 @@ class PartnerNoteAdmin(admin.ModelAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(admin.ModelAdmin):
+    """Visitors' requests from the partner locator: read-only (a confirmed one became a lead; an unconfirmed one
+    is deleted a week after its link expired, by the daily sweep)."""
+
+    list_display = ("company_name", "partner", "contact_email", "status", "created_at", "expires_at")
+    list_filter = ("status",)
+    search_fields = ("company_name", "contact_email", "contact_name", "partner__name")
+    list_select_related = ("partner",)
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 # --- Program and tiers ----------------------------------------------------------------------------------------

@@ -64,3 +64,18 @@ def mark_dormant_partners(now: datetime) -> int:
     from partners.services import partners_mark_dormant
 
     return partners_mark_dormant(now=now)
+
+
+PURGE_UNCONFIRMED_AFTER = timedelta(days=7)
+
+
+@reminders.register("locator-contacts-purge")
+def purge_unconfirmed_locator_contacts(now: datetime) -> int:
+    """A visitor's request to be contacted that was never confirmed holds someone's name and email for nothing:
+    a week after its link expired it is deleted. Confirmed requests stay (their lead points back to them)."""
+    from partners.models.locator import ContactRequest
+
+    deleted, _ = ContactRequest.objects.filter(
+        status=ContactRequest.Status.PENDING, expires_at__lt=now - PURGE_UNCONFIRMED_AFTER
+    ).delete()
+    return deleted

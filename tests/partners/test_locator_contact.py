@@ -196,3 +196,34 @@ def test_an_unlisted_partner_cannot_be_contacted(client, send, partner):
     with pytest.raises(Exception, match="not taking requests"):
         services.contact_request_submit(partner=partner, data={k: v for k, v in FORM.items() if k != "size"})
     assert not ContactRequest.objects.exists()
+
+
+def test_unconfirmed_requests_are_deleted_a_week_after_their_link_expired(partner):
+    from partners.reminders import purge_unconfirmed_locator_contacts
+
+    now = timezone.now()
+
+    def request(status, expired_days_ago):
+        return ContactRequest.objects.create(
+            partner=partner,
+            status=status,
+            company_name="Initech GmbH",
+            country="DE",
+            contact_name="Rosa Díaz",
+            contact_email="rosa@initech.example.com",
+            expires_at=now - timedelta(days=expired_days_ago),
+        )
+
+    stale = request(ContactRequest.Status.PENDING, 8)
+    recent = request(ContactRequest.Status.PENDING, 2)
+    confirmed = request(ContactRequest.Status.CONFIRMED, 30)
+    assert purge_unconfirmed_locator_contacts(now) == 1
+    assert set(ContactRequest.objects.values_list("pk", flat=True)) == {recent.pk, confirmed.pk}
+    assert not ContactRequest.objects.filter(pk=stale.pk).exists()
+    assert purge_unconfirmed_locator_contacts(now) == 0  # the sweep may run twice a day
+
+
+def test_contact_requests_in_the_admin_are_read_only(admin_client, partner):
+    response = admin_client.get("/admin/partners/contactrequest/")
+    assert response.status_code == 200
+    assert admin_client.get("/admin/partners/contactrequest/add/").status_code == 403
